@@ -1,0 +1,21 @@
+"""Typed drops: Scrapy counts each under item_dropped_reasons_count/<Class>."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+
+class NotAnArticle(DropItem):
+    """The page has no title or no body after cleaning."""
+
+
+class DuplicateUrl(DropItem):
+    """The canonical URL was collected before."""
+
+
+class DuplicateContent(DropItem):
+    """Same text as a record already collected (exact hash)."""
+
+
+class NearDuplicate(DropItem):
+    """Near-duplicate of a record already collected (MinHash/LSH)."""

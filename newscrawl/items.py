@@ -1,0 +1,63 @@
+"""The article record: the same object in the JSONL, in ``extract``'s output and in the tests'
+expected files. Field names are a contract with users' scripts: extend, never rename."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+RECORD_FIELDS = (
+    "id", "url", "canonical_url", "source", "publisher", "via", "original_url", "title", "lead",
+    "text", "authors", "published", "modified", "section", "tags", "language", "image",
+    "paywalled", "word_count", "crawled_at", "parser",
+)  # fmt: skip
+
+
+@dataclass(kw_only=True)
+class ArticleItem:
+    id: str = ""
+    """16 hex chars, stable: a hash of ``canonical_url``."""
+    url: str
+    """The URL fetched (after redirects)."""
+    canonical_url: str = ""
+    """rel=canonical / og:url, normalised (https, host aliases, no tracking, no fragment)."""
+    source: str
+    """Site key of the site the page was fetched from: franceinfo, lefigaro, leparisien, daily8, generic."""
+    publisher: str | None = None
+    """Display name of the original publisher ("Le Figaro" for a Daily8 copy of a Figaro article)."""
+    via: str | None = None
+    """Aggregator key ("daily8") when the page is a republication, else null."""
+    original_url: str | None = None
+    """For aggregator copies: the original article's URL when the page links it, else null."""
+    title: str | None = None
+    lead: str | None = None
+    """The standfirst / chapo, null when the page has none."""
+    text: str = ""
+    """Body paragraphs (and subheadings) joined by "\\n", without title or lead."""
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    """ISO 8601 with UTC offset, to the second."""
+    modified: str | None = None
+    """ISO 8601 with UTC offset, to the second; null when the page gives none."""
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    """BCP 47 primary tag, e.g. "fr"."""
+    image: str | None = None
+    """Absolute URL of the lead image."""
+    paywalled: bool = False
+    """True when the page shows only part of the article (subscriber teaser)."""
+    word_count: int = 0
+    """Words in ``text``."""
+    crawled_at: str | None = None
+    """When the page was fetched, ISO 8601 UTC."""
+    parser: str = ""
+    """Parser name and version, e.g. "lefigaro/1"."""
+
+    def to_record(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: data[k] for k in RECORD_FIELDS}
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> ArticleItem:
+        return cls(**{k: v for k, v in data.items() if k in RECORD_FIELDS})

@@ -1,0 +1,355 @@
+"""The parser base class: one subclass per publisher, fields named like the record's keys.
+
+A parser is a pure function of ``(url, html bytes, fetched_at)``: no network, no clock, no
+Scrapy engine. Every field has a fallback chain (DOM selector -> JSON-LD -> OpenGraph/meta),
+and a field that raises yields its default and is reported in ``field_errors`` (``strict=True``
+re-raises, for tests).
+
+Subclasses mostly declare selectors (class attributes, tried in order) and override a field
+method only where the site needs more than a selector.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from newscrawl.items import ArticleItem
+from newscrawl.text.blocks import first_text, node_text, texts
+from newscrawl.text.dates import parse_any, parse_iso, to_iso
+from newscrawl.text.markup import (
+    article_ld,
+    decode_html,
+    jsonld_objects,
+    ld_bool,
+    ld_names,
+    meta_all,
+    meta_content,
+    types_of,
+)
+from newscrawl.text.normalize import clean_text, word_count
+from newscrawl.text.urls import canonical_url, url_id
+
+logger = logging.getLogger(__name__)
+
+# Containers that are never the article, whatever the site: removed before the body is read.
+# Each is a kind of block (related lists, comments, share bars, newsletter/app prompts, ads).
+GENERIC_STRIP_CSS: tuple[str, ...] = (
+    "script", "style", "noscript", "template", "iframe", "form", "button", "svg", "video", "audio",
+    "[aria-hidden=true]", "[hidden]",
+    "[class*=newsletter]", "[id*=newsletter]",
+    "[class*=social-share]", "[class*=share-bar]", "[class*=sharebar]", "[class*=share-tools]",
+    "[class*=related-articles]", "[class*=read-also]", "[class*=lire-aussi]",
+    "[class*=comments]", "[id=comments]", "[id*=comment-section]",
+    "[class*=ad-slot]", "[class*=ad_element]", "[class*=ad-content]", "[class*=advert]",
+    "[class*=taboola]", "[id*=taboola]", "[class*=outbrain]", "[class*=smartfeed]",
+    "[class*=cookie]", "[id*=cookie]", "[class*=consent]", "[id*=didomi]",
+    "[class*=paywall-box]", "[class*=subscribe-box]", "[class*=app-banner]",
+)  # fmt: skip
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+class ArticleParser:
+    """Base parser: generic HTML article pages (JSON-LD, OpenGraph, ``<article>``)."""
+
+    #: Site key (``source`` of the record) and display name of the publisher.
+    key: ClassVar[str] = "generic"
+    publisher_name: ClassVar[str | None] = None
+    #: Bump when the output of the parser changes for the same page.
+    version: ClassVar[int] = 1
+
+    #: Selectors, each tried in order; the first giving a non-empty value wins.
+    title_css: ClassVar[tuple[str, ...]] = ("article h1", "h1")
+    lead_css: ClassVar[tuple[str, ...]] = ()
+    author_css: ClassVar[tuple[str, ...]] = ()
+    published_css: ClassVar[tuple[str, ...]] = ()  # elements with @datetime (or a date text)
+    modified_css: ClassVar[tuple[str, ...]] = ()
+    #: Each entry selects the body blocks (p, h2, blockquote...) in document order.
+    body_css: ClassVar[tuple[str, ...]] = ()
+    section_css: ClassVar[tuple[str, ...]] = ()
+    tags_css: ClassVar[tuple[str, ...]] = ()
+    image_css: ClassVar[tuple[str, ...]] = ()  # <img> elements
+    #: Site noise removed from the DOM before anything is read (in-body "À lire aussi", ads...).
+    strip_css: ClassVar[tuple[str, ...]] = ()
+    #: Elements whose presence means the page shows only a subscriber teaser.
+    paywall_css: ClassVar[tuple[str, ...]] = ()
+    #: Use JSON-LD ``headline`` as a title fallback (franceinfo's is cut at 110 chars: off).
+    jsonld_headline: ClassVar[bool] = True
+    #: Fall back to trafilatura when neither DOM nor JSON-LD give a body.
+    trafilatura_fallback: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        url: str,
+        body: bytes | str,
+        fetched_at: datetime | None = None,
+        *,
+        encoding: str | None = None,
+        hints: dict[str, Any] | None = None,
+    ) -> None:
+        self.url = url
+        self.html = decode_html(body, encoding)
+        self.fetched_at = (fetched_at or datetime(1970, 1, 1, tzinfo=UTC)).replace(microsecond=0)
+        #: What discovery knew about the page (news sitemap / feed title and date): last fallbacks.
+        self.hints = hints or {}
+        self.sel = Selector(text=self.html or "<html></html>")
+        self.ld_all = jsonld_objects(self.sel)  # before script tags are stripped
+        self.ld = article_ld(self.ld_all)
+        self.field_errors: list[str] = []
+        self.body_source = "dom"
+        self.strip()
+
+    # ------------------------------------------------------------------ helpers
+    def strip(self) -> None:
+        """Remove noise nodes (site ``strip_css`` then generic containers) from the DOM."""
+        for css in (*self.strip_css, *GENERIC_STRIP_CSS):
+            try:
+                self.sel.css(css).drop()
+            except Exception:  # parsel refuses to drop the root; a bad selector must not kill a page
+                logger.debug("Cannot drop %s", css, exc_info=True)
+
+    def meta(self, *names: str) -> str | None:
+        return clean_text(meta_content(self.sel, *names)) or None
+
+    def ld_value(self, key: str) -> Any:
+        return self.ld.get(key)
+
+    def ld_text(self, key: str) -> str | None:
+        value = self.ld.get(key)
+        return clean_text(value) or None if isinstance(value, str) else None
+
+    def css_text(self, selectors: Iterable[str]) -> str | None:
+        return first_text(self.sel, selectors)
+
+    def css_texts(self, selectors: Iterable[str]) -> list[str]:
+        for css in selectors:
+            found = texts(self.sel.css(css))
+            if found:
+                return found
+        return []
+
+    def css_datetime(self, selectors: Iterable[str]) -> datetime | None:
+        for css in selectors:
+            for node in self.sel.css(css):
+                raw = node.attrib.get("datetime") or node.attrib.get("content") or node_text(node)
+                value = parse_any(raw, self.fetched_at)
+                if value:
+                    return value
+        return None
+
+    def absolute(self, url: str | None) -> str | None:
+        return urljoin(self.url, url.strip()) if url and url.strip() else None
+
+    # ------------------------------------------------------------------ fields
+    def title(self) -> str | None:
+        return (
+            self.css_text(self.title_css)
+            or self.meta("og:title", "twitter:title")
+            or (self.ld_text("headline") if self.jsonld_headline else None)
+            or clean_text(self.hints.get("title")) or None
+            or clean_text(self.sel.xpath("//title/text()").get()) or None
+        )
+
+    def lead(self) -> str | None:
+        return (
+            self.css_text(self.lead_css)
+            or self.ld_text("description")
+            or self.meta("og:description", "description", "twitter:description")
+        )
+
+    def authors(self) -> list[str]:
+        names = self.css_texts(self.author_css) or [clean_text(n) for n in ld_names(self.ld.get("author"))]
+        if not names:
+            names = [clean_text(n) for n in meta_all(self.sel, "article:author") + meta_all(self.sel, "author")
+                     if not n.startswith("http")]
+        return _unique(self.clean_author(n) for n in names if n)
+
+    @staticmethod
+    def clean_author(name: str) -> str:
+        name = clean_text(name)
+        for prefix in ("Par ", "par ", "By ", "De "):
+            if name.startswith(prefix):
+                name = name[len(prefix):]
+        return name.strip(" ,")
+
+    def published(self) -> datetime | None:
+        return (
+            self.css_datetime(self.published_css)
+            or parse_iso(self.ld_text("datePublished"))
+            or parse_iso(self.meta("article:published_time", "og:published_time", "datePublished", "date"))
+            or parse_iso(self.hints.get("published"))
+        )
+
+    def modified(self) -> datetime | None:
+        return (
+            self.css_datetime(self.modified_css)
+            or parse_iso(self.ld_text("dateModified"))
+            or parse_iso(self.meta("article:modified_time", "og:updated_time", "dateModified"))
+        )
+
+    def body(self) -> list[str]:
+        """Body paragraphs and subheadings, one string each, without title or lead."""
+        for css in self.body_css:
+            blocks = texts(self.sel.css(css))
+            if blocks:
+                self.body_source = "dom"
+                return blocks
+        body = self.ld_text_block("articleBody")
+        if body:
+            self.body_source = "jsonld"
+            return body
+        if self.trafilatura_fallback:
+            blocks = self.trafilatura_body()
+            if blocks:
+                self.body_source = "trafilatura"
+                return blocks
+        self.body_source = "none"
+        return []
+
+    def ld_text_block(self, key: str) -> list[str]:
+        raw = self.ld.get(key)
+        if not isinstance(raw, str):
+            return []
+        return [p for p in (clean_text(line) for line in raw.replace("\r", "\n").split("\n")) if p]
+
+    def trafilatura_body(self) -> list[str]:
+        import trafilatura  # imported lazily: only unknown layouts pay for it
+
+        text = trafilatura.extract(
+            self.html, url=self.url, favor_precision=True, include_comments=False,
+            include_tables=False, deduplicate=True, fast=True,
+        )
+        return [p for p in (clean_text(x) for x in (text or "").split("\n")) if p]
+
+    def section(self) -> str | None:
+        value = self.css_text(self.section_css) or self.meta("article:section")
+        if not value:
+            ld_section = self.ld.get("articleSection")
+            if isinstance(ld_section, list):
+                ld_section = ld_section[0] if ld_section else None
+            value = clean_text(ld_section) if isinstance(ld_section, str) else None
+        return value.strip(" ,/") or None if value else None
+
+    def tags(self) -> list[str]:
+        found = self.css_texts(self.tags_css) or [clean_text(t) for t in meta_all(self.sel, "article:tag")]
+        if not found:
+            kw = self.ld.get("keywords")
+            if isinstance(kw, str):
+                found = [clean_text(k) for k in kw.split(",")]
+            elif isinstance(kw, list):
+                found = [clean_text(k) for k in kw if isinstance(k, str)]
+        return _unique(t for t in found if t)
+
+    def language(self) -> str | None:
+        raw = (
+            self.sel.xpath("/html/@lang").get()
+            or self.ld_text("inLanguage")
+            or self.meta("og:locale", "language", "content-language")
+        )
+        return raw.replace("_", "-").split("-")[0].lower() if raw else None
+
+    def image(self) -> str | None:
+        for css in self.image_css:
+            for img in self.sel.css(css):
+                src = img.attrib.get("src") or img.attrib.get("data-src")
+                if src and not src.startswith("data:"):
+                    return self.absolute(src)
+        og = self.meta("og:image", "twitter:image")
+        if og:
+            return self.absolute(og)
+        img = self.ld.get("image")
+        if isinstance(img, list):
+            img = img[0] if img else None
+        if isinstance(img, dict):
+            img = img.get("url")
+        return self.absolute(img) if isinstance(img, str) else None
+
+    def paywalled(self) -> bool:
+        """True when the page itself says it shows only a teaser (JSON-LD, site markers)."""
+        if ld_bool(self.ld.get("isAccessibleForFree")) is False:
+            return True
+        parts = self.ld.get("hasPart")
+        for part in parts if isinstance(parts, list) else [parts]:
+            if isinstance(part, dict) and ld_bool(part.get("isAccessibleForFree")) is False:
+                return True
+        return any(self.sel.css(css) for css in self.paywall_css)
+
+    def canonical_url(self) -> str:
+        raw = self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta("og:url")
+        return canonical_url(self.absolute(raw) or self.url)
+
+    def publisher(self) -> str | None:
+        return self.publisher_name or self.meta("og:site_name") or (
+            ld_names(self.ld.get("publisher"))[:1] or [None])[0]
+
+    def via(self) -> str | None:
+        return None
+
+    def original_url(self) -> str | None:
+        return None
+
+    def is_live(self) -> bool:
+        return any("LiveBlogPosting" in types_of(o) for o in self.ld_all)
+
+    # ------------------------------------------------------------------ assembly
+    def _field(self, name: str, default: Any, strict: bool) -> Any:
+        getter: Callable[[], Any] = getattr(self, name)
+        try:
+            return getter()
+        except Exception:
+            if strict:
+                raise
+            logger.info("Field %s failed on %s", name, self.url, exc_info=True)
+            self.field_errors.append(name)
+            return default
+
+    def parse(self, strict: bool = False) -> ArticleItem:
+        """The article record of the page, before text-level cleaning."""
+        f = self._field
+        title = f("title", None, strict)
+        lead = f("lead", None, strict)
+        lines = f("body", [], strict)
+        # The title or lead repeated as the first body line is not body.
+        while lines and lines[0] in {title, lead}:
+            lines = lines[1:]
+        canon = f("canonical_url", canonical_url(self.url), strict)
+        text = "\n".join(lines)
+        return ArticleItem(
+            id=url_id(canon),
+            url=self.url,
+            canonical_url=canon,
+            source=self.key,
+            publisher=f("publisher", None, strict),
+            via=f("via", None, strict),
+            original_url=f("original_url", None, strict),
+            title=title,
+            lead=lead or None,
+            text=text,
+            authors=f("authors", [], strict),
+            published=to_iso(f("published", None, strict)),
+            modified=to_iso(f("modified", None, strict)),
+            section=f("section", None, strict),
+            tags=f("tags", [], strict),
+            language=f("language", None, strict) or "fr",
+            image=f("image", None, strict),
+            paywalled=bool(f("paywalled", False, strict)),
+            word_count=word_count(text),
+            crawled_at=to_iso(self.fetched_at.astimezone(UTC)),
+            parser=f"{self.key}/{self.version}",
+        )
+

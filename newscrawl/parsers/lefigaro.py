@@ -1,0 +1,12 @@
+"""lefigaro parser (stub: selectors to be filled from ../shared/docs/publishers.md)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from newscrawl.parsers.base import ArticleParser
+
+
+class LeFigaroParser(ArticleParser):
+    key: ClassVar[str] = "lefigaro"
+    version: ClassVar[int] = 1

@@ -1,0 +1,162 @@
+"""The publisher registry: the single source of truth for each site.
+
+One key names everything: ``Spider.name``, ``newscrawl/parsers/<key>.py``,
+``tests/fixtures/pages/<key>/``, the record's ``source``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from newscrawl.parsers.base import ArticleParser
+
+
+@dataclass(frozen=True)
+class Publisher:
+    key: str
+    name: str
+    """Display name, the record's ``publisher``."""
+    domains: tuple[str, ...]
+    """Hosts of the site (aliases included); article patterns apply to their URLs."""
+    parser: str
+    """Dotted path of the parser class (imported lazily)."""
+    kind: Literal["publisher", "aggregator"] = "publisher"
+    article_paths: tuple[str, ...] = ()
+    """Regexes on the URL path (+ query) of article pages."""
+    skip_paths: tuple[tuple[str, str], ...] = ()
+    """(reason, regex on the path): pages never requested (sections, authors, videos...)."""
+    live_paths: tuple[str, ...] = ()
+    """Regexes on the path of live pages (skipped unless NEWSCRAWL_INCLUDE_LIVE)."""
+    start_urls: tuple[str, ...] = ()
+    """Default discovery entry points: feeds and news sitemaps."""
+    name_aliases: tuple[str, ...] = field(default=())
+    """Other spellings of the display name (how aggregators credit the publisher)."""
+
+    def parser_class(self) -> type[ArticleParser]:
+        module, _, cls = self.parser.rpartition(".")
+        return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+    def _path(self, url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def classify(self, url: str) -> str:
+        """'article', 'live', or the skip reason ('section', 'author', 'video', 'not_article')."""
+        path = self._path(url)
+        for reason, pattern in self.skip_paths:
+            if re.search(pattern, path):
+                return reason
+        if any(re.search(p, path) for p in self.live_paths):
+            return "live"
+        if not self.article_paths or any(re.search(p, path) for p in self.article_paths):
+            return "article"
+        return "not_article"
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+
+PUBLISHERS: dict[str, Publisher] = {
+    p.key: p
+    for p in (
+        Publisher(
+            key="franceinfo",
+            name="franceinfo",
+            domains=("www.franceinfo.fr", "www.francetvinfo.fr", "franceinfo.fr", "francetvinfo.fr"),
+            parser="newscrawl.parsers.franceinfo.FranceinfoParser",
+            # /politique/..._7375003.html (publishers.md 1.1, verified on 19 pages)
+            article_paths=(r"^/(?:[a-z0-9-]+/)+[a-z0-9-]+_\d{6,8}\.html$",),
+            skip_paths=(
+                ("author", r"^/redaction/"),
+                ("video", r"^/(?:replay-jt|videos?)/"),
+                ("not_article", r"^/(?:recherche|pictures|esi-block|archives)/"),
+            ),
+            live_paths=(r"^/en-direct/", r"/direct-[a-z0-9-]*_\d+\.html$", r"/en-direct-[a-z0-9-]*_\d+\.html$"),
+            start_urls=("https://www.franceinfo.fr/titres.rss", "https://www.francetvinfo.fr/sitemap_news.xml"),
+            name_aliases=("France Info", "Franceinfo", "francetvinfo", "France Télévisions"),
+        ),
+        Publisher(
+            key="lefigaro",
+            name="Le Figaro",
+            domains=("www.lefigaro.fr", "lefigaro.fr"),
+            parser="newscrawl.parsers.lefigaro.LeFigaroParser",
+            article_paths=(
+                r"^/(?:[a-z0-9-]+/){1,2}[a-z0-9-]+-(?:19|20)\d{6}$",  # /international/…-20241122
+                r"^/[a-z0-9-]+(?:/[a-z0-9-]+)?/\d{4}/\d{2}/\d{2}/\d+-\d{8}(?:ARTFIG|FILWWW)\d+-[a-z0-9-]+\.php$",
+            ),
+            skip_paths=(
+                ("tag", r"^/tag/"),
+                ("section", r"(?:^|/)dossier/"),
+                ("not_article", r"^/elections/resultats/"),
+            ),
+            live_paths=(r"^/live/", r"/live-[a-z0-9-]+-(?:19|20)\d{6}$"),
+            start_urls=("https://www.lefigaro.fr/sitemap_news.xml", "https://www.lefigaro.fr/rss/figaro_actualites.xml"),
+            name_aliases=("lefigaro.fr", "Figaro"),
+        ),
+        Publisher(
+            key="leparisien",
+            name="Le Parisien",
+            domains=("www.leparisien.fr", "leparisien.fr", "feeds.leparisien.fr"),
+            parser="newscrawl.parsers.leparisien.LeParisienParser",
+            # /economie/consommation/…-07-04-2023-A5WHN7KLJJGTRIZCMZOHWGDQ54.php
+            article_paths=(r"^/(?:[a-z0-9-]+/)+[a-z0-9-]+-\d{2}-\d{2}-\d{4}-(?:[A-Z0-9]{26}|\d{7,8})\.php$",),
+            skip_paths=(("author", r"^/auteur/"), ("not_article", r"^/archives/")),
+            live_paths=(r"(?:en-direct|suivez-en-direct|live)[a-z0-9-]*-\d{2}-\d{2}-\d{4}-",),
+            start_urls=(
+                "https://feeds.leparisien.fr/leparisien/rss",
+                "https://www.leparisien.fr/arc/outboundfeeds/sitemapnews/?outputType=xml&from=0",
+            ),
+            name_aliases=("leparisien.fr", "Le Parisien avec AFP"),
+        ),
+        Publisher(
+            key="daily8",
+            name="Daily8",
+            domains=("www.daily8.com", "daily8.com", "test.daily8.com"),
+            parser="newscrawl.parsers.daily8.Daily8Parser",
+            kind="aggregator",
+            article_paths=(r"^/(?:fr|en|ar)/article/[0-9a-f]{32}$",),
+            skip_paths=(("tag", r"^/(?:fr|en|ar)/hashtag/"),),
+            start_urls=("https://www.daily8.com/sitemap.xml", "https://www.daily8.com/fr"),
+        ),
+        Publisher(
+            key="generic",
+            name="",
+            domains=(),
+            parser="newscrawl.parsers.generic.GenericParser",
+            skip_paths=(
+                ("tag", r"/(?:tag|tags|hashtag|topics?|mot-cle)/"),
+                ("author", r"/(?:auteur|author|authors|redaction)/"),
+                ("video", r"/(?:videos?|replay)/"),
+                ("section", r"^/(?:[a-z0-9-]+/?)?$"),
+            ),
+            live_paths=(r"/(?:live|en-direct|direct)(?:/|-)",),
+        ),
+    )
+}
+
+SITE_KEYS = tuple(k for k in PUBLISHERS if k != "generic")
+
+
+def publisher_for_url(url: str) -> Publisher | None:
+    """The site that owns ``url``'s host, or None (an unknown site)."""
+    for pub in PUBLISHERS.values():
+        if pub.domains and pub.owns(url):
+            return pub
+    return None
+
+
+def publisher_by_name(name: str | None) -> Publisher | None:
+    """Map a credited name ("Le Figaro", "leparisien.fr") to its publisher."""
+    if not name:
+        return None
+    folded = name.strip().casefold()
+    for pub in PUBLISHERS.values():
+        if pub.name and folded in {pub.name.casefold(), pub.key, *(a.casefold() for a in pub.name_aliases)}:
+            return pub
+    return None

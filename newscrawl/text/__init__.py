@@ -1,0 +1,1 @@
+"""Pure text and markup helpers: no Scrapy engine, no network, no clock."""

@@ -1,0 +1,9 @@
+"""daily8: discovery entry points and URL patterns come from the publisher registry."""
+
+from __future__ import annotations
+
+from spiders._base import NewsSpider
+
+
+class Daily8Spider(NewsSpider):
+    name = "daily8"

@@ -1,0 +1,9 @@
+"""leparisien: discovery entry points and URL patterns come from the publisher registry."""
+
+from __future__ import annotations
+
+from spiders._base import NewsSpider
+
+
+class LeParisienSpider(NewsSpider):
+    name = "leparisien"
