@@ -1,29 +1,462 @@
-"""Any news site: JSON-LD and OpenGraph for metadata, trafilatura for the body."""
+"""Any news site: JSON-LD, OpenGraph and meta for metadata, trafilatura for the body.
+
+Precision first. Before trafilatura sees the page, a copy of the DOM is pruned of what is never
+the article on any site: navigation, sidebars, share bars, comment areas and forms, author boxes,
+related-post blocks, and "À lire aussi :" labels with the link list that follows them. Then:
+
+- ``text``: trafilatura (precision mode, no comments, no tables, no cross-page dedup) over the
+  pruned page; the JSON-LD ``articleBody`` replaces it when trafilatura found less than half of
+  its words; the ``<article>`` paragraphs are the last resort. The title is never a body line.
+- ``lead``: a visible standfirst (``.chapo``, ``.standfirst``...), else JSON-LD ``description`` /
+  ``og:description`` / meta description, unless that text is only the first paragraph repeated
+  (or its truncated excerpt, "[…]"), which is then no lead at all.
+- ``authors``: JSON-LD ``author``, meta ``author``/``article:author``, ``rel=author`` links, byline
+  elements, then an "Auteur : X" / "Par X" line.
+- ``published`` / ``modified``: JSON-LD, meta, ``<time>`` elements, "Publié le ..." /
+  "Date de publication : ..." lines, the feed's date, and htmldate as a last resort (bounded by
+  the fetch time, never the clock).
+
+Text-level noise (comment prompts, "L'article est apparu en premier ici", "Auteur :" lines in
+the body) is the cleaning step's job (newscrawl/clean), not this parser's.
+Decisions are documented in docs/parsers/generic.md.
+"""
 
 from __future__ import annotations
 
+import copy
+import logging
+import re
+from datetime import datetime
+from functools import cached_property
 from typing import ClassVar
 
-from newscrawl.parsers.base import ArticleParser
+from lxml import etree
+from parsel import Selector
+
+from newscrawl.parsers.base import ArticleParser, _unique
+from newscrawl.text.blocks import node_text
+from newscrawl.text.dates import parse_french, parse_iso
+from newscrawl.text.markup import ld_names, meta_all
+from newscrawl.text.normalize import clean_text, fold_for_match, word_count
+
+logger = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------- pure helpers
+
+_FR_WORDS = frozenset((
+    "le", "la", "les", "des", "du", "et", "est", "une", "dans", "pour", "que", "qui", "sur", "pas", "au",
+    "aux", "avec", "ce", "cette", "il", "elle", "ont", "sont", "été", "plus", "par", "ses", "leur", "mais",
+    "ou", "son", "sa", "nous", "vous", "selon", "après", "depuis",
+))
+_EN_WORDS = frozenset((
+    "the", "and", "of", "to", "is", "that", "for", "with", "was", "are", "it", "this", "by", "from", "have",
+    "has", "be", "at", "were", "which", "their", "they", "after", "been", "said", "would", "will",
+))
+
+
+def guess_language(text: str) -> str | None:
+    """'fr' or 'en' from function words, when the text has enough of them; else None."""
+    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœæ]+", text.lower())
+    fr = sum(w in _FR_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    if fr >= 5 and fr > 1.5 * en:
+        return "fr"
+    if en >= 5 and en > 1.5 * fr:
+        return "en"
+    return None
+
+
+#: Labels of related-article lists ("À lire aussi :", "Sur le même sujet") and of share prompts
+#: ("Partager :"), matched folded; the link list that follows a label goes with it.
+RELATED_LABEL = re.compile(
+    r"^(?:a lire (?:aussi|egalement|sur le meme sujet)|lire aussi|lire egalement|voir aussi"
+    r"|sur le meme (?:sujet|theme)|dans la meme rubrique|articles? (?:similaires|connexes|lies|recommandes)"
+    r"|nos articles (?:similaires|lies)|a decouvrir (?:aussi|egalement)|vous aimerez aussi"
+    r"|vous pourriez (?:aussi |egalement )?aimer|ces articles pourraient vous interesser"
+    r"|related posts?|related articles|read also|see also|you may also like|plus d'articles)\b"
+    # share prompts: "Partager :", "Partagez cet article", "Share this:"
+    r"|^(?:partager|partagez(?: cet article| l'article)?|share(?: this(?: article)?)?)$"
+)
+#: Most words of a label alone ("À lire aussi :"); longer blocks are a one-line "read also" link.
+RELATED_LABEL_MAX_WORDS = 8
+
+#: Never the article, on any site: removed from the copy of the page given to trafilatura.
+BODY_PRUNE_CSS: tuple[str, ...] = (
+    "nav", "aside", "footer", "[role=navigation]", "[role=complementary]", "[role=contentinfo]",
+    "[class*=breadcrumb]", "[class*=sidebar]", "[id*=sidebar]", "[class*=widget]",
+    "[class*=share]", "[class*=social]", "[class*=sharedaddy]", "[class*=partage]",
+    "[class*=related]", "[class*=relatedposts]", "[class*=jp-relatedposts]", "[class*=yarpp]",
+    "[class*=comment]", "[id*=comment]", "[id=respond]",
+    "[class*=author-box]", "[class*=author-bio]", "[class*=about-author]",
+    "[class*=post-navigation]", "[class*=nav-links]", "[class*=entry-footer]", "[class*=tags-links]",
+    "[class*=scroll-top]", "[class*=back-to-top]", "[id*=scroll-top]", "[id*=back-to-top]",
+    "[class*=subscribe]", "[class*=promo]", "[class*=sponsor]", "[class*=popup]", "[class*=modal]",
+    "a[href='#top']", "a[href='#page']", "[class*=skip-link]", "[class*=screen-reader]",
+)  # fmt: skip
+
+_BYLINE_PREFIX = re.compile(
+    r"^(?:auteur|autrice|auteurs|redige par|ecrit par|publie par|par|by)\b", re.IGNORECASE
+)
+_AUTHOR_LINE = re.compile(
+    r"^(?:Auteur|Autrice|Auteurs|Rédigé par|Écrit par|Publié par)\s*:?\s+(?P<name>.+)$", re.IGNORECASE
+)
+_PAR_LINE = re.compile(r"^(?:Par|By)\s+(?P<name>[A-ZÀ-Ý][\w'\u2019.-]+(?:\s+[A-ZÀ-Ýa-zà-ÿ][\w'\u2019.-]+){0,4})$")
+_PUBLISHED_LINE = re.compile(
+    r"^(?:Publié|Publiée|Mis en ligne|Posté|Postée|Date de publication)\s*(?:le\b|:)?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
+_MODIFIED_LINE = re.compile(
+    r"^(?:Mis à jour|Modifié|Dernière mise à jour|Actualisé)\s*(?:le\b|:)?\s*(?P<date>.+)$", re.IGNORECASE
+)
+#: Longest element text read as a byline or date line.
+SHORT_LINE_MAX_CHARS = 400
+_NAME_CUT = re.compile(r"\s+[\u2013\u2014|-]\s+|\s*[(\[]|\s*,\s*(?=[a-zà-ÿ])")
+
+
+def clean_author_name(raw: str) -> str | None:
+    """'Par Jeanne Martin', 'Auteur : X - bio...' -> the name; None when it is not a name."""
+    name = clean_text(raw)
+    m = _AUTHOR_LINE.match(name)
+    if m:
+        name = m.group("name")
+    for prefix in ("Par ", "par ", "By ", "by ", "De ", "Auteur :", "Auteur:"):
+        if name.startswith(prefix):
+            name = name[len(prefix):].strip()
+    name = _NAME_CUT.split(name, maxsplit=1)[0].strip(" ,.;:")
+    if not name or name.startswith("http") or "@" in name or any(c.isdigit() for c in name):
+        return None
+    if len(name) > 60 or len(name.split()) > 6:
+        return None
+    return name
+
+
+def split_author_names(raw: str) -> list[str]:
+    """'Anne Roux, Paul Mas et Lina Ba' -> three names."""
+    return [n for n in re.split(r"\s*,\s*|\s+et\s+|\s+and\s+|\s*&\s*", clean_text(raw)) if n]
+
+
+def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
+    """True when ``candidate`` only repeats the start of the body (whole, or cut: "[…]", "…")."""
+    lead = fold_for_match(re.sub(r"\s*(?:\[(?:…|\.\.\.)\]|…|\.\.\.)\s*$", "", candidate))
+    if not lead or not paragraphs:
+        return False
+    start = fold_for_match(" ".join(paragraphs[:3]))
+    first = fold_for_match(paragraphs[0])
+    return start.startswith(lead) or lead.startswith(first) or lead in fold_for_match(" ".join(paragraphs))
+
+
+def prune_related_lists(root: etree._Element) -> int:
+    """Remove "À lire aussi :" labels with the link lists that follow them, one-line "À lire
+    aussi : <link>" paragraphs, and lists made only of links. Returns the number removed."""
+    removed = 0
+    for el in list(root.iter("p", "h2", "h3", "h4", "h5", "h6", "div", "strong", "span", "b")):
+        if el.getparent() is None:
+            continue
+        text = node_text(el)
+        if not text or not RELATED_LABEL.match(fold_for_match(text)):
+            continue
+        target = el
+        while target.tag in {"strong", "span", "b"} and target.getparent() is not None:
+            target = target.getparent()
+        if target.getparent() is None:
+            continue
+        if len(text.split()) > RELATED_LABEL_MAX_WORDS and not target.xpath(".//a"):
+            continue  # a sentence that happens to start like a label
+        for sib in list(target.itersiblings()):
+            if sib.tag in {"ul", "ol"} or (sib.tag == "p" and _link_share(sib) >= 0.8):
+                sib.getparent().remove(sib)
+                removed += 1
+                continue
+            break
+        _remove(target)
+        removed += 1
+    for lst in list(root.iter("ul", "ol")):
+        items = lst.findall("li")
+        if lst.getparent() is not None and len(items) >= 2 and all(_link_share(li) >= 0.9 for li in items):
+            _remove(lst)
+            removed += 1
+    return removed
+
+
+_KEEP_TAGS = {"html", "body", "main", "article"}
+
+
+def prune_blocks(root: etree._Element, selectors: tuple[str, ...]) -> int:
+    """Remove the elements matched by ``selectors``, except containers of the article: html,
+    body, main, article, anything holding an ``h1`` or most of the page's paragraph text
+    (WordPress puts ``tag-<slug>``/``category-<slug>`` classes on the article itself)."""
+    sel = Selector(root=root)
+    total = sum(len(clean_text("".join(p.itertext()))) for p in root.iter("p")) or 1
+    removed = 0
+    for css in selectors:
+        for node in sel.css(css):
+            el = node.root
+            if not isinstance(el.tag, str) or el.getparent() is None or el.tag.lower() in _KEEP_TAGS:
+                continue
+            if el.xpath(".//h1 | .//article | .//*[@itemprop='articleBody']"):
+                continue
+            if sum(len(clean_text("".join(p.itertext()))) for p in el.iter("p")) > 0.5 * total:
+                continue
+            _remove(el)
+            removed += 1
+    return removed
+
+
+def _link_share(el: etree._Element) -> float:
+    text = clean_text("".join(el.itertext()))
+    if not text:
+        return 0.0
+    linked = sum(len(clean_text("".join(a.itertext()))) for a in el.iter("a"))
+    return linked / len(text)
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove ``el`` but keep its tail text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def trafilatura_lines(html: str, url: str | None) -> list[str]:
+    """trafilatura's text of ``html``, one line per block; deterministic (no cross-page dedup)."""
+    import trafilatura  # imported lazily: only the generic parser pays for it
+    from trafilatura.deduplication import LRUCache
+
+    text = trafilatura.extract(
+        html, url=url, favor_precision=True, include_comments=False, include_tables=False,
+        include_images=False, include_links=False, deduplicate=LRUCache(maxsize=1024), fast=True,
+    )
+    lines = []
+    for raw in (text or "").split("\n"):
+        line = clean_text(raw)
+        if line.startswith("- "):  # trafilatura writes list items "- item"
+            line = line[2:].strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+# ---------------------------------------------------------------------------- the parser
 
 
 class GenericParser(ArticleParser):
+    """Unknown news sites: structured metadata, a pruned DOM and trafilatura for the body."""
+
     key: ClassVar[str] = "generic"
-    version: ClassVar[int] = 1
-    title_css = ("article h1", "h1")
-    published_css = ("article time[datetime]",)
+    #: 2: pruned DOM before trafilatura, lead/author/date fallback chains.
+    version: ClassVar[int] = 2
+    title_css = (
+        "article h1", "h1.entry-title", "h1.post-title", "h1[itemprop=headline]", "main h1",
+        "[itemprop=headline]",
+    )  # fmt: skip
+    lead_css = (
+        "article [class*=chapo]", "article [class*=standfirst]", "article .chapeau", "article .article-lead",
+        "article .lead", "article [itemprop=description]", "[class*=chapo]", "[class*=standfirst]",
+        ".chapeau", ".article-lead",
+    )  # fmt: skip
+    byline_css: ClassVar[tuple[str, ...]] = (
+        "[itemprop=author] [itemprop=name]", "article [itemprop=author]", ".byline .author a", ".byline .author",
+        ".author-name", ".entry-author", ".post-author", ".article-author", ".signature", ".byline",
+    )  # fmt: skip
+    published_css = (
+        "[itemprop=datePublished]", "article time.published", "time.entry-date.published", "time.published",
+        "article time[pubdate]", "article header time[datetime]", "article time[datetime]",
+    )  # fmt: skip
+    modified_css = ("[itemprop=dateModified]", "article time.updated", "time.updated")
+    published_meta: ClassVar[tuple[str, ...]] = (
+        "article:published_time", "og:published_time", "og:article:published_time", "datePublished",
+        "date", "DC.date.issued", "dcterms.created", "pubdate", "publishdate", "publish-date",
+        "sailthru.date", "parsely-pub-date",
+    )  # fmt: skip
+    modified_meta: ClassVar[tuple[str, ...]] = (
+        "article:modified_time", "og:updated_time", "og:article:modified_time", "dateModified",
+        "dcterms.modified", "last-modified",
+    )  # fmt: skip
+    strip_css = ("[id=respond]", "[class*=comment-respond]", "[class*=comment-list]", "[class*=commentlist]")
+
+    # ------------------------------------------------------------------ body
+    @cached_property
+    def _blocks(self) -> tuple[list[str], str]:
+        """(body lines, body source), title lines removed."""
+        tree = copy.deepcopy(self.sel.root)
+        prune_blocks(tree, BODY_PRUNE_CSS)
+        prune_related_lists(tree)
+        html = etree.tostring(tree, encoding="unicode", method="html")
+        lines, source = trafilatura_lines(html, self.url), "trafilatura"
+        ld_lines = self.ld_text_block("articleBody")
+        if ld_lines and word_count(" ".join(lines)) < 0.5 * word_count(" ".join(ld_lines)):
+            lines, source = ld_lines, "jsonld"
+        if not lines:
+            lines = self.css_texts(["[itemprop=articleBody] p, [itemprop=articleBody] h2",
+                                    "article p, article h2"])
+            source = "dom"
+        title = fold_for_match(self.title() or "")
+        lines = [line for line in lines if fold_for_match(line) != title]
+        return lines, source if lines else "none"
 
     def body(self) -> list[str]:
-        # Unknown layout: trafilatura first (it knows thousands of templates), then the
-        # page's own JSON-LD articleBody, then the paragraphs of its <article>.
-        blocks = self.trafilatura_body()
-        if blocks:
-            self.body_source = "trafilatura"
-            return blocks
-        blocks = self.ld_text_block("articleBody")
-        if blocks:
-            self.body_source = "jsonld"
-            return blocks
-        blocks = self.css_texts(["[itemprop=articleBody] p, article p, article h2"])
-        self.body_source = "dom" if blocks else "none"
-        return blocks
+        lines, self.body_source = self._blocks
+        lead = self.lead()
+        if lead:  # the standfirst is the lead, not a body line
+            folded = fold_for_match(lead)
+            lines = [line for k, line in enumerate(lines) if k > 2 or fold_for_match(line) != folded]
+        return lines
+
+    # ------------------------------------------------------------------ fields
+    def title(self) -> str | None:
+        return self._title
+
+    @cached_property
+    def _title(self) -> str | None:
+        return (
+            self.css_text(self.title_css)
+            or self.ld_text("headline")
+            or self._strip_site_name(self.meta("og:title", "twitter:title"))
+            or self.css_text(("h1",))
+            or clean_text(self.hints.get("title")) or None
+            or self._strip_site_name(clean_text(self.sel.xpath("//title/text()").get()))
+        )
+
+    def _strip_site_name(self, title: str | None) -> str | None:
+        """'Titre - Nom du site' -> 'Titre' when the suffix is the site's name."""
+        if not title:
+            return None
+        site = self.meta("og:site_name", "application-name")
+        if site:
+            m = re.match(rf"^(?P<t>.+?)\s+[|\u2013\u2014:-]\s+{re.escape(site)}\s*$", title)
+            if m:
+                return m.group("t").strip()
+        return title
+
+    def lead(self) -> str | None:
+        return self._lead
+
+    @cached_property
+    def _lead(self) -> str | None:
+        """A visible standfirst; else the description, unless it only repeats the body's start.
+        A description the page shows above the body but that its JSON-LD ``articleBody`` does
+        not start with is a standfirst all the same."""
+        dom_lead = self.css_text(self.lead_css)
+        if dom_lead:
+            return dom_lead
+        candidate = self.ld_text("description") or self.meta("og:description", "description", "twitter:description")
+        if not candidate:
+            return None
+        lines, _ = self._blocks
+        if not is_excerpt_of(candidate, lines):
+            return candidate
+        ld_lines = self.ld_text_block("articleBody")
+        if ld_lines and lines and fold_for_match(lines[0]) == fold_for_match(candidate) \
+                and not is_excerpt_of(candidate, ld_lines):
+            return candidate
+        return None
+
+    def authors(self) -> list[str]:
+        raw = [clean_text(n) for n in ld_names(self.ld.get("author"))]
+        if not raw:
+            raw = [n for n in meta_all(self.sel, "author") + meta_all(self.sel, "article:author")
+                   if not n.strip().startswith("http")]
+        if not raw:
+            raw = [node_text(a) for a in self.sel.css("a[rel~=author], [rel~=author]")]
+        if not raw:
+            for css in self.byline_css:
+                found = [n for node in self.sel.css(css) for n in split_author_names(node_text(node))]
+                if found:
+                    raw = found
+                    break
+        if not raw:
+            raw = self._byline_from_lines()
+        names = (clean_author_name(n) for n in raw if n)
+        return _unique(n for n in names if n)
+
+    @cached_property
+    def _short_lines(self) -> list[str]:
+        """Texts of short elements, where byline and date lines live ("Auteur : X - bio..."
+        lines run long: the patterns anchor at the start and the name is cut at a dash)."""
+        out = []
+        for node in self.sel.css("p, span, div, li, small, em, strong, time"):
+            text = node_text(node)
+            if text and len(text) <= SHORT_LINE_MAX_CHARS:
+                out.append(text)
+        return out
+
+    def _byline_from_lines(self) -> list[str]:
+        for line in self._short_lines:
+            m = _AUTHOR_LINE.match(line)
+            if m:
+                return [m.group("name")]
+        for line in self._short_lines:
+            m = _PAR_LINE.match(line)
+            if m:
+                return split_author_names(m.group("name"))
+        return []
+
+    def published(self) -> datetime | None:
+        return (
+            parse_iso(self.ld_text("datePublished"))
+            or parse_iso(self.meta(*self.published_meta))
+            or self.css_datetime(self.published_css)
+            or self._date_from_lines(_PUBLISHED_LINE)
+            or parse_iso(self.hints.get("published"))
+            or self._htmldate()
+        )
+
+    def modified(self) -> datetime | None:
+        return (
+            parse_iso(self.ld_text("dateModified"))
+            or parse_iso(self.meta(*self.modified_meta))
+            or self.css_datetime(self.modified_css)
+            or self._date_from_lines(_MODIFIED_LINE)
+        )
+
+    def _date_from_lines(self, pattern: re.Pattern[str]) -> datetime | None:
+        for line in self._short_lines:
+            m = pattern.match(line)
+            if m:
+                raw = m.group("date").strip()
+                value = parse_iso(raw) or parse_french(raw)
+                if value:
+                    return value
+        return None
+
+    def _htmldate(self) -> datetime | None:
+        """htmldate over the page, bounded by the fetch time: a day (Paris midnight) or None."""
+        from htmldate import find_date
+
+        try:
+            found = find_date(
+                self.html, url=self.url, original_date=True, extensive_search=True,
+                max_date=self.fetched_at.strftime("%Y-%m-%d"),
+            )
+        except Exception:  # htmldate must never kill a page
+            logger.debug("htmldate failed on %s", self.url, exc_info=True)
+            return None
+        return parse_iso(found) if found else None
+
+    def tags(self) -> list[str]:
+        found = [clean_text(t) for t in meta_all(self.sel, "article:tag")]
+        if not found:
+            kw = self.ld.get("keywords")
+            if isinstance(kw, str):
+                found = [clean_text(k) for k in kw.split(",")]
+            elif isinstance(kw, list):
+                found = [clean_text(k) for k in kw if isinstance(k, str)]
+        if not found:
+            found = [node_text(a) for a in self.sel.css("a[rel=tag]")]
+        return _unique(t for t in found if t)
+
+    def section(self) -> str | None:
+        return super().section() or self.css_text(('a[rel~="category"]',))
+
+    def publisher(self) -> str | None:
+        return super().publisher() or self.meta("application-name")
+
+    def language(self) -> str | None:
+        return super().language() or guess_language(" ".join(self.body()[:20]))
