@@ -45,7 +45,10 @@ GENERIC_STRIP_CSS: tuple[str, ...] = (
     "[class*=newsletter]", "[id*=newsletter]",
     "[class*=social-share]", "[class*=share-bar]", "[class*=sharebar]", "[class*=share-tools]",
     "[class*=related-articles]", "[class*=read-also]", "[class*=lire-aussi]",
-    "[class*=comments]", "[id=comments]", "[id*=comment-section]",
+    # related/most-read lists and share bars of common CMS (WordPress Jetpack/YARPP/CRP, AddToAny)
+    "[class*=related-posts]", "[class*=relatedposts]", "[class*=related-content]", "[class*=yarpp-related]",
+    "[class*=crp_related]", "[class*=most-read]", "[class*=mostread]", "[class*=sharedaddy]", "[class*=addtoany]",
+    "[class*=comments]", "[id=comments]", "[id*=comment-section]", "[id=respond]", "[class*=comment-respond]",
     "[class*=ad-slot]", "[class*=ad_element]", "[class*=ad-content]", "[class*=advert]",
     "[class*=taboola]", "[id*=taboola]", "[class*=outbrain]", "[class*=smartfeed]",
     "[class*=cookie]", "[id*=cookie]", "[class*=consent]", "[id*=didomi]",
@@ -229,10 +232,14 @@ class ArticleParser:
 
     def trafilatura_body(self) -> list[str]:
         import trafilatura  # imported lazily: only unknown layouts pay for it
+        from trafilatura.deduplication import LRUCache
+
+        # A fresh cache per page: deduplicate=True would share trafilatura's process-wide
+        # cache, and from the 4th parse of a similar page it would return no text at all.
 
         text = trafilatura.extract(
             self.html, url=self.url, favor_precision=True, include_comments=False,
-            include_tables=False, deduplicate=True, fast=True,
+            include_tables=False, deduplicate=LRUCache(maxsize=1024), fast=True,
         )
         return [p for p in (clean_text(x) for x in (text or "").split("\n")) if p]
 
