@@ -1,22 +1,19 @@
-"""StripLineNoisePipeline: wraps newscrawl.clean.strip_line_noise (stub)."""
+"""StripLineNoisePipeline: single lines of page chrome; metadata lines become metadata."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from newscrawl.clean import strip_line_noise
-from newscrawl.items import ArticleItem
+from newscrawl.clean.pipeline import CleaningStepPipeline
 
 
-class StripLineNoisePipeline:
-    def __init__(self, crawler: Any) -> None:
-        self.stats = crawler.stats
+class StripLineNoisePipeline(CleaningStepPipeline):
+    """Wraps ``newscrawl.clean.strip_line_noise``: removes ads labels, share/app/newsletter/consent
+    prompts, navigation, image alt text, captions and credits, source/time card lines, the title
+    repeated; "Publié le ..." / "Auteur : ..." lines fill ``published``/``authors`` when missing.
 
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> StripLineNoisePipeline:
-        return cls(crawler)
+    Settings read: NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO. Stats written:
+    ``newscrawl/clean/removed/<rule>`` (one per line rule of ``newscrawl.clean.rules.LINE_RULES``,
+    plus ``orphan_heading``), ``newscrawl/clean/guard/kept_original``.
+    """
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        for rule, n in strip_line_noise(item).items():
-            self.stats.inc_value(f"newscrawl/clean/removed/{rule}", n)
-        return item
+    step = staticmethod(strip_line_noise)

@@ -1,22 +1,21 @@
-"""StripPaywallPipeline: wraps newscrawl.clean.strip_paywall (stub)."""
+"""StripPaywallPipeline: the subscriber teaser ending the text goes, ``paywalled`` is set."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from newscrawl.clean import strip_paywall
-from newscrawl.items import ArticleItem
+from newscrawl.clean.pipeline import CleaningStepPipeline
 
 
-class StripPaywallPipeline:
-    def __init__(self, crawler: Any) -> None:
-        self.stats = crawler.stats
+class StripPaywallPipeline(CleaningStepPipeline):
+    """Wraps ``newscrawl.clean.strip_paywall``: removes the subscriber teaser at the end of the
+    article ("Il vous reste 72% à découvrir", "S'abonner pour lire la suite"...) and a leading
+    "Réservé aux abonnés" kicker, and sets ``paywalled``; teasers inside related cards are left to
+    the related step.
 
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> StripPaywallPipeline:
-        return cls(crawler)
+    Settings read: NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO. Stats written:
+    ``newscrawl/clean/removed/{paywall_teaser,subscribe_cta,paywall_kicker}``,
+    ``newscrawl/clean/paywall/flagged`` (items this step marked paywalled),
+    ``newscrawl/clean/guard/kept_original``.
+    """
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        for rule, n in strip_paywall(item).items():
-            self.stats.inc_value(f"newscrawl/clean/removed/{rule}", n)
-        return item
+    step = staticmethod(strip_paywall)

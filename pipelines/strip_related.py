@@ -1,22 +1,19 @@
-"""StripRelatedPipeline: wraps newscrawl.clean.strip_related (stub)."""
+"""StripRelatedPipeline: blocks that are not the article (related, comments, tags, footers)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from newscrawl.clean import strip_related
-from newscrawl.items import ArticleItem
+from newscrawl.clean.pipeline import CleaningStepPipeline
 
 
-class StripRelatedPipeline:
-    def __init__(self, crawler: Any) -> None:
-        self.stats = crawler.stats
+class StripRelatedPipeline(CleaningStepPipeline):
+    """Wraps ``newscrawl.clean.strip_related``: cuts the block that closes the page from its heading
+    ("Articles connexes", "À regarder", "Commentaires", "Hashtags", "L'article est apparu en premier
+    ici"...) to the end, and boxes of teaser titles in the middle of the text.
 
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> StripRelatedPipeline:
-        return cls(crawler)
+    Settings read: NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO. Stats written:
+    ``newscrawl/clean/removed/<kind>_block`` (related, comments, tags, read_also, app, newsletter,
+    footer), ``newscrawl/clean/guard/kept_original``.
+    """
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        for rule, n in strip_related(item).items():
-            self.stats.inc_value(f"newscrawl/clean/removed/{rule}", n)
-        return item
+    step = staticmethod(strip_related)

@@ -1,0 +1,169 @@
+"""``python -m newscrawl clean IN... -o OUT [--jsonl META]``: re-clean existing text records.
+
+Inputs are text records (``NNN_<id>.txt``: title on the first line, then the lead and the
+paragraphs) or folders of them (their ``*.txt`` files, not recursive). Each record is cleaned
+with the same rules as the crawl and written under the same file name in OUT, title first. A bad
+input (missing, unreadable, empty, not UTF-8, nothing but page chrome) gets one line on stderr
+and is skipped; the others are still processed. Exit code 0 when every input was processed,
+1 when any failed, 2 when OUT or META cannot be written.
+
+``--jsonl META`` writes one JSON object per cleaned record: ``file``, ``path``, ``title``,
+``published``, ``modified``, ``authors``, ``paywalled``, ``removed`` (lines per rule),
+``guard`` (steps whose guard kept the original text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from newscrawl.clean.record import RecordResult, clean_record
+from newscrawl.clean.steps import DEFAULT_MAX_REMOVED_RATIO
+
+PROG = "newscrawl clean"
+
+
+class BadInput(Exception):
+    """An input that cannot be cleaned; the message says why."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    """The record to read (or the missing/bad input path)."""
+    problem: str | None = None
+    """Why the input cannot even be listed (missing path, empty folder)."""
+
+
+def max_removed_ratio() -> float:
+    """The guard's limit: NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO from the project settings."""
+    from newscrawl import settings
+
+    return float(getattr(settings, "NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO", DEFAULT_MAX_REMOVED_RATIO))
+
+
+def list_sources(inputs: list[str]) -> Iterator[Source]:
+    """Every record named by ``inputs``: files as given, folders' ``*.txt`` files sorted by name."""
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            try:
+                files = sorted(p for p in path.iterdir()
+                               if p.suffix == ".txt" and not p.name.startswith(".") and not p.is_dir())
+            except OSError as exc:
+                yield Source(path, f"cannot list folder: {exc.strerror}")
+                continue
+            if not files:
+                yield Source(path, "no .txt records in this folder")
+            yield from (Source(p) for p in files)
+        elif path.exists():
+            yield Source(path)
+        else:
+            yield Source(path, "no such file or folder")
+
+
+def read_record(path: Path) -> str:
+    """The record's text; BadInput when it cannot be read, is empty or is not UTF-8 text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise BadInput("empty file")
+    if b"\x00" in data:
+        raise BadInput("not a text file (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from exc
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write to a temporary file then rename: a reader never sees half a record."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+
+
+def meta_line(path: Path, result: RecordResult) -> dict[str, object]:
+    return {
+        "file": path.name, "path": str(path), "title": result.title, "published": result.published,
+        "modified": result.modified, "authors": result.authors, "paywalled": result.paywalled,
+        "removed": dict(sorted(result.removed.items())), "guard": result.guarded,
+    }  # fmt: skip
+
+
+def _error(path: Path | str, reason: str) -> None:
+    print(f"{PROG}: {path}: skipped: {reason}", file=sys.stderr)
+
+
+def clean_sources(sources: list[Source], out_dir: Path, meta: IO[str] | None, ratio: float) -> tuple[int, int]:
+    """Clean every source into ``out_dir``; (records written, inputs failed)."""
+    written, failed = 0, 0
+    names: dict[str, Path] = {}
+    for source in sources:
+        if source.problem:
+            _error(source.path, source.problem)
+            failed += 1
+            continue
+        path = source.path
+        if path.name in names:
+            _error(path, f"same file name as {names[path.name]} (already written to {out_dir})")
+            failed += 1
+            continue
+        try:
+            result = clean_record(read_record(path), name=str(path), max_removed_ratio=ratio)
+            if not result.title:
+                raise BadInput("no text: only blank lines or page chrome")
+            write_atomic(out_dir / path.name, result.text)
+        except BadInput as exc:
+            _error(path, str(exc))
+            failed += 1
+            continue
+        except OSError as exc:
+            _error(path, f"cannot write {out_dir / path.name}: {exc.strerror or exc}")
+            failed += 1
+            continue
+        names[path.name] = path
+        written += 1
+        if meta is not None:
+            meta.write(json.dumps(meta_line(path, result), ensure_ascii=False) + "\n")
+    return written, failed
+
+
+def run(args: argparse.Namespace) -> int:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=f"{PROG}: %(levelname)s: %(message)s")
+    out_dir = Path(args.output)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"{PROG}: cannot create output folder {out_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    sources = list(list_sources(list(args.inputs)))
+    ratio = max_removed_ratio()
+    meta: IO[str] | None = None
+    if args.jsonl:
+        try:
+            Path(args.jsonl).parent.mkdir(parents=True, exist_ok=True)
+            meta = Path(args.jsonl).open("w", encoding="utf-8")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            print(f"{PROG}: cannot write {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    try:
+        written, failed = clean_sources(sources, out_dir, meta, ratio)
+    finally:
+        if meta is not None:
+            meta.close()
+    print(f"{PROG}: {written} record(s) cleaned into {out_dir}, {failed} input(s) failed", file=sys.stderr)
+    return 1 if failed else 0
