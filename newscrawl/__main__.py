@@ -68,10 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", help="write the metadata found in the noise to this JSONL file")
     p.set_defaults(func=cmd_clean)
 
-    p = sub.add_parser("crawl", help="crawl sites incrementally into dated output (for cron)")
+    p = sub.add_parser("crawl", help="crawl sites incrementally into dated output (for cron)",
+                       epilog="exit codes: 0 all well; 1 a site failed a health check (zero articles, "
+                              "field coverage, error rate) or the run was interrupted; 2 another run holds "
+                              "the lock; 3 bad configuration. See docs/operations.md.")
     p.add_argument("sites", nargs="*", help="site keys (default with --all: every site)")
     p.add_argument("--all", action="store_true", help="every site of the registry")
-    p.add_argument("--max-age", help="skip feed/sitemap entries older than this (default 2d)")
+    p.add_argument("--max-age", help="skip feed/sitemap entries older than this, e.g. 12h, 2d "
+                                     "(default 2d; 0 = no limit; no limit when replaying a WARC)")
     p.add_argument("--dry-run", action="store_true", help="list what would be fetched, fetch no article")
     p.add_argument("--output", default="output", help="output folder (default output/)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",

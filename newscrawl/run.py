@@ -1,0 +1,454 @@
+"""``python -m newscrawl crawl``: one incremental run of every site (or those named), for cron.
+
+One process, one reactor: the sites' crawlers run at once (NEWSCRAWL_RUN_PARALLEL, the default:
+each site has its own download slots and politeness delay, so they do not slow each other) or
+one after another. The run:
+
+1. checks the configuration (exit 3 on an unknown site, a bad ``--max-age``, contradictory or
+   malformed settings), then takes the run lock (exit 2 at once if another run holds it; a
+   lock left by a dead run is taken over);
+2. writes ``<output>/<site>/<YYYY-MM-DD>.jsonl`` (WriteJsonlPipeline) and the text records
+   ``<output>/<site>/text/NNN_<id>.txt``; the dedup state skips articles already collected;
+3. logs a progress line per minute, then prints a summary table, writes the manifest
+   ``<output>/runs/<run-id>.json`` and exits 0, or 1 when a site failed a health check
+   (newscrawl.monitor) or the run was interrupted.
+
+``--dry-run`` fetches the discovery documents only and lists the article URLs that a run would
+fetch (after the age and already-collected filters); it takes no lock and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from scrapy.http import Request, Response
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from newscrawl import __version__
+from newscrawl.lock import LockHeld, RunLock
+from newscrawl.monitor import CheckResult, check_site, site_counts, thresholds_for, validate_settings
+from newscrawl.publishers import PUBLISHERS, SITE_KEYS
+from newscrawl.text.dates import parse_duration
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_UNHEALTHY = 1
+EXIT_LOCKED = 2
+EXIT_CONFIG = 3
+CMDLINE = SETTINGS_PRIORITIES["cmdline"]
+DRY_RUN_PRIORITY = 540  # spider middleware, after the dedup one (550) in the spider's output
+
+
+class ConfigError(ValueError):
+    """Bad configuration: the run does not start (exit code 3)."""
+
+
+@dataclass
+class Plan:
+    sites: list[str]
+    settings: Settings
+    spider_args: dict[str, str]
+    output: Path
+    max_age: str
+    dry_run: bool
+    replay: str
+    lock_path: Path
+    parallel: bool
+    progress_interval: float
+    run_id: str
+    argv: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ configuration
+def parse_pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for raw in values:
+        name, sep, value = raw.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"bad {what} {raw!r}: NAME=VALUE expected")
+        out[name.strip()] = value
+    return out
+
+
+def project_settings(overrides: dict[str, str]) -> Settings:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def resolve_sites(names: list[str], all_sites: bool, spider_args: dict[str, str]) -> list[str]:
+    if all_sites and names:
+        raise ConfigError("name sites or pass --all, not both")
+    if not all_sites and not names:
+        raise ConfigError(f"name the sites to crawl or pass --all (sites: {', '.join(SITE_KEYS)})")
+    sites = list(SITE_KEYS) if all_sites else list(dict.fromkeys(names))
+    unknown = [s for s in sites if s not in PUBLISHERS]
+    if unknown:
+        raise ConfigError(f"unknown site(s): {', '.join(unknown)} (known: {', '.join(PUBLISHERS)})")
+    if "generic" in sites and not spider_args.get("start_urls"):
+        raise ConfigError("the generic site needs -a start_urls=URL[,URL...]")
+    return sites
+
+
+def resolve_max_age(cli: str | None, settings: Settings, replay: str) -> str:
+    """--max-age, else NEWSCRAWL_MAX_AGE when set, else no limit when replaying an archive
+    (it is already a bounded snapshot), else NEWSCRAWL_CRAWL_MAX_AGE (2d)."""
+    setting = str(settings.get("NEWSCRAWL_MAX_AGE") or "")
+    if cli is not None and setting and settings.getpriority("NEWSCRAWL_MAX_AGE") >= CMDLINE and cli != setting:
+        raise ConfigError(f"--max-age {cli} contradicts -s NEWSCRAWL_MAX_AGE={setting}")
+    if cli is not None:
+        value = cli
+    elif setting:
+        value = setting
+    elif replay:
+        value = "0"
+    else:
+        value = str(settings.get("NEWSCRAWL_CRAWL_MAX_AGE") or "0")
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"bad --max-age {value!r}: {exc}") from None
+    return value
+
+
+def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
+    overrides = parse_pairs(args.set, "-s setting")
+    spider_args = parse_pairs(args.arg, "-a argument")
+    settings = project_settings(overrides)
+    sites = resolve_sites(args.sites, args.all, spider_args)
+    replay = str(settings.get("NEWSCRAWL_REPLAY") or "")
+    if replay:
+        from newscrawl.warc import warc_files
+
+        files = warc_files(replay)
+        if not Path(replay).exists() or not files or not all(f.is_file() for f in files):
+            raise ConfigError(f"NEWSCRAWL_REPLAY={replay}: no WARC file there")
+        if settings.get("NEWSCRAWL_WARC_DIR"):
+            raise ConfigError("NEWSCRAWL_REPLAY and NEWSCRAWL_WARC_DIR together: "
+                              "a replay must not archive itself again")
+    max_age = resolve_max_age(args.max_age, settings, replay)
+    try:
+        validate_settings(settings, sites)
+        interval = float(settings.get("NEWSCRAWL_PROGRESS_INTERVAL") or 0)
+        parallel = settings.getbool("NEWSCRAWL_RUN_PARALLEL", True)
+        settings.getint("NEWSCRAWL_WARC_MAX_SIZE")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    state_dir = Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))
+    lock_path = Path(str(settings.get("NEWSCRAWL_LOCK_FILE") or state_dir / "crawl.lock"))
+    run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}"
+    return Plan(sites=sites, settings=settings, spider_args=spider_args, output=Path(args.output),
+                max_age=max_age, dry_run=args.dry_run, replay=replay, lock_path=lock_path,
+                parallel=parallel, progress_interval=interval, run_id=run_id, argv=list(argv or sys.argv[1:]))
+
+
+def phases(sites: list[str]) -> list[list[str]]:
+    """Publishers, then aggregators (each phase non-empty, order kept)."""
+    first = [s for s in sites if PUBLISHERS[s].kind != "aggregator"]
+    then = [s for s in sites if PUBLISHERS[s].kind == "aggregator"]
+    return [p for p in (first, then) if p]
+
+
+def site_settings(plan: Plan, site: str) -> dict[str, Any]:
+    """Settings a site's crawler gets on top of the run's (output folders, age window)."""
+    values: dict[str, Any] = {"NEWSCRAWL_MAX_AGE": plan.max_age}
+    if plan.replay and plan.settings.getpriority("NEWSCRAWL_RENDER") < CMDLINE:
+        values["NEWSCRAWL_RENDER"] = False  # a replay never starts a browser (it could reach the network)
+    if plan.dry_run:  # writes nothing
+        values.update(NEWSCRAWL_OUTPUT_DIR="", NEWSCRAWL_RECORDS_DIR="")
+        return values
+    values["NEWSCRAWL_OUTPUT_DIR"] = str(plan.output)
+    records = plan.settings.get("NEWSCRAWL_RECORDS_DIR")
+    if plan.settings.getpriority("NEWSCRAWL_RECORDS_DIR") >= CMDLINE:  # given with -s: "" disables
+        values["NEWSCRAWL_RECORDS_DIR"] = str(Path(records) / site) if records else ""
+    else:
+        values["NEWSCRAWL_RECORDS_DIR"] = str(plan.output / site / "text")
+    return values
+
+
+# ------------------------------------------------------------------------------ dry run
+class DryRunMiddleware(BaseSpiderMiddleware):
+    """Spider middleware of ``--dry-run``: lists each article request the spider makes and drops
+    it. It sits after the dedup middleware (550), so already collected articles are not listed;
+    robots.txt is not consulted for the listing.
+
+    Stats written: newscrawl/dry_run/would_fetch.
+    """
+
+    listed: ClassVar[list[tuple[str, str]]] = []  # (site, url), for the summary
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if not request.meta.get("newscrawl_article"):
+            return request
+        assert self.crawler is not None
+        site = self.crawler.spider.name
+        DryRunMiddleware.listed.append((site, request.url))
+        self.crawler.stats.inc_value("newscrawl/dry_run/would_fetch")
+        print(f"would fetch\t{site}\t{request.url}", flush=True)
+        return None
+
+
+# ------------------------------------------------------------------------------ reporting
+PROGRESS_FIELDS = (("fetched", "fetched"), ("records", "records"), ("skipped_seen", "seen"),
+                   ("duplicates", "dups"), ("errors", "errors"))
+
+
+def progress_line(stats_by_site: dict[str, dict[str, Any]]) -> str:
+    parts = []
+    for site, stats in stats_by_site.items():
+        counts = site_counts(stats)
+        shown = []
+        for key, label in PROGRESS_FIELDS:
+            value = counts[key]
+            shown.append(f"{label} {sum(value.values()) if isinstance(value, dict) else value}")
+        parts.append(f"{site}: " + ", ".join(shown))
+    return " | ".join(parts)
+
+
+TABLE_COLUMNS = ("discovered", "fetched", "skipped_seen", "records", "duplicates", "paywalled", "dropped", "errors")
+TABLE_HEADERS = ("discovered", "fetched", "seen", "records", "dups", "paywalled", "dropped", "errors")
+
+
+def summary_table(report: dict[str, dict[str, Any]]) -> str:
+    rows = [("site", *TABLE_HEADERS, "status")]
+    for site, entry in report.items():
+        counts = entry["counts"]
+        cells = [str(sum(counts[c].values()) if isinstance(counts[c], dict) else counts[c]) for c in TABLE_COLUMNS]
+        failed = [c["check"] for c in entry["checks"] if not c["ok"]]
+        status = entry.get("error") and "FAILED (crawl error)" or ("FAIL " + ", ".join(failed) if failed else "ok")
+        rows.append((site, *cells, status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:-1], widths[1:-1], strict=True)]
+        lines.append("  ".join([*cells, row[-1]]))
+    return "\n".join(lines)
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).replace(microsecond=0).isoformat()
+
+
+def parser_version(site: str) -> str:
+    try:
+        cls = PUBLISHERS[site].parser_class()
+    except (ImportError, AttributeError) as exc:
+        return f"unavailable ({exc})"
+    return f"{getattr(cls, 'key', site)}/{getattr(cls, 'version', '?')}"
+
+
+# ------------------------------------------------------------------------------ the run
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = make_plan(args)
+    except ConfigError as exc:
+        print(f"newscrawl crawl: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if plan.dry_run:
+        return execute(plan, None)
+    lock = RunLock(plan.lock_path)
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        print(f"newscrawl crawl: {exc}; not starting (exit {EXIT_LOCKED})", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        return execute(plan, lock)
+    finally:
+        lock.release()
+
+
+def execute(plan: Plan, lock: RunLock | None) -> int:
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    started = time.time()
+    manifest_path = plan.output / "runs" / f"{plan.run_id}.json"
+    manifest: dict[str, Any] = {
+        "run_id": plan.run_id, "version": __version__, "status": "running", "started": _iso(started),
+        "finished": None, "pid": os.getpid(), "argv": plan.argv, "sites": plan.sites, "dry_run": plan.dry_run,
+        "max_age": plan.max_age, "replay": plan.replay or None,
+        "warc_dir": plan.settings.get("NEWSCRAWL_WARC_DIR") or None,
+        "state_dir": str(plan.settings.get("NEWSCRAWL_STATE_DIR")), "output": str(plan.output),
+        "lock": {"path": str(plan.lock_path),
+                 "took_over_pid": lock.previous.pid if lock and lock.previous else None},
+        "exit_code": None, "sites_report": {},
+    }
+    try:
+        process = CrawlerProcess(plan.settings)
+    except Exception as exc:  # a component named in the settings cannot be loaded
+        print(f"newscrawl crawl: configuration error: cannot set up the crawl: {exc!r}", file=sys.stderr)
+        return EXIT_CONFIG
+    logger.info("Run %(run)s: sites %(sites)s, max age %(age)s%(mode)s", {
+        "run": plan.run_id, "sites": ", ".join(plan.sites), "age": plan.max_age if plan.max_age != "0" else "none",
+        "mode": " (dry run)" if plan.dry_run else (f", replaying {plan.replay}" if plan.replay else "")})
+    crawlers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for site in plan.sites:
+        try:
+            crawler = process.create_crawler(process.spider_loader.load(site))
+        except Exception as exc:  # noqa: BLE001 (reported, the run stops: a configuration error)
+            print(f"newscrawl crawl: configuration error: cannot create the {site} crawler: {exc!r}", file=sys.stderr)
+            return EXIT_CONFIG
+        for name, value in site_settings(plan, site).items():
+            crawler.settings.set(name, value, priority="cmdline")
+        if plan.dry_run:
+            middlewares = crawler.settings.getdict("SPIDER_MIDDLEWARES")
+            middlewares["newscrawl.run.DryRunMiddleware"] = DRY_RUN_PRIORITY
+            crawler.settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
+        crawlers[site] = crawler
+
+    if not plan.dry_run:  # a manifest left "running" is a run that died
+        write_json_atomic(manifest_path, manifest)
+    interrupted = {"flag": False}
+    start_failed: set[str] = set()
+
+    def on_closed(spider: Any, reason: str) -> None:
+        if reason == "shutdown":
+            interrupted["flag"] = True
+
+    for crawler in crawlers.values():
+        crawler.signals.connect(on_closed, signal=signals.spider_closed, weak=False)
+
+    def start(site: str) -> Any:
+        d = process.crawl(crawlers[site], **plan.spider_args)
+
+        def failed(failure: Any) -> None:
+            # Raised while the crawler set up its components (a bad setting value, a missing
+            # module, a dedup state built with other parameters): the run cannot do its job.
+            errors[site] = f"{failure.type.__name__}: {failure.value}"
+            start_failed.add(site)
+            logger.error("Crawl of %(site)s failed: %(error)s", {"site": site, "error": errors[site]},
+                         exc_info=(failure.type, failure.value, failure.getTracebackObject()))
+
+        d.addErrback(failed)
+        return d
+
+    from twisted.internet import defer
+
+    @defer.inlineCallbacks
+    def run_phases() -> Any:
+        # Publishers first, aggregators after: an aggregator's copy must meet its original
+        # already collected, or the copy would be kept and the original dropped as its duplicate.
+        for phase in phases(plan.sites):
+            if interrupted["flag"]:
+                for site in phase:
+                    errors.setdefault(site, "not started: the run was interrupted")
+                continue
+            if plan.parallel:
+                yield defer.DeferredList([start(site) for site in phase])
+            else:
+                for site in phase:
+                    if interrupted["flag"]:
+                        errors.setdefault(site, "not started: the run was interrupted")
+                        continue
+                    yield start(site)
+
+    done = run_phases()
+
+    from twisted.internet import reactor, task
+
+    ticker = None
+    if plan.progress_interval > 0:
+        def tick() -> None:
+            started_sites = {s: crawler_stats(c) for s, c in crawlers.items() if getattr(c, "_stats", None)}
+            logger.info("progress: %(line)s", {"line": progress_line(started_sites)})
+
+        ticker = task.LoopingCall(tick)
+        ticker.start(plan.progress_interval, now=False)
+
+    def finish(_: Any) -> None:
+        if ticker is not None and ticker.running:
+            ticker.stop()
+        if reactor.running:
+            reactor.stop()
+
+    done.addBoth(finish)
+    process.start(stop_after_crawl=False)
+
+    # ------------------------------------------------------------------ verdict
+    report: dict[str, dict[str, Any]] = {}
+    failures: list[str] = []
+    for site, crawler in crawlers.items():
+        stats = crawler_stats(crawler)
+        counts = site_counts(stats)
+        checks: list[CheckResult] = []
+        if not plan.dry_run and site not in errors:
+            checks = check_site(site, counts, thresholds_for(plan.settings, site))
+        entry = {
+            "counts": counts,
+            "checks": [c.to_dict() for c in checks],
+            "parser": parser_version(site),
+            "files": sorted(str(p) for p in _written_files(crawler)),
+        }
+        if site in errors:
+            entry["error"] = errors[site]
+            failures.append(f"{site}: crawl failed ({errors[site]})")
+        failures += [c.message for c in checks if not c.ok]
+        report[site] = entry
+    if interrupted["flag"]:
+        failures.append("the run was interrupted before it finished")
+    code = EXIT_CONFIG if start_failed else EXIT_UNHEALTHY if failures else EXIT_OK
+    finished = time.time()
+
+    print(f"\nnewscrawl run {plan.run_id}{' (dry run)' if plan.dry_run else ''}: {len(plan.sites)} site(s), "
+          f"{finished - started:.1f} s, exit {code}")
+    print(summary_table(report))
+    for message in failures:
+        print(f"FAILED: {message}")
+        logger.error("Run %(run)s: %(message)s", {"run": plan.run_id, "message": message})
+    if plan.dry_run:
+        print(f"dry run: {len(DryRunMiddleware.listed)} article URL(s) would be fetched; nothing was written")
+        return code
+    manifest.update(status="interrupted" if interrupted["flag"] else "finished", finished=_iso(finished),
+                    duration_s=round(finished - started, 3), exit_code=code, failures=failures, sites_report=report)
+    write_json_atomic(manifest_path, manifest)
+    print(f"manifest: {manifest_path}")
+    for site, entry in report.items():
+        for path in entry["files"]:
+            print(f"records:  {path}")
+    return code
+
+
+def crawler_stats(crawler: Any) -> dict[str, Any]:
+    """The crawler's stats; empty for a crawler that never started (an interrupted run)."""
+    stats = getattr(crawler, "_stats", None)  # Crawler.stats raises before the crawl starts
+    return dict(stats.get_stats()) if stats is not None else {}
+
+
+def _written_files(crawler: Any) -> list[Path]:
+    from pipelines.write_jsonl import WriteJsonlPipeline
+
+    try:
+        pipeline = crawler.get_item_pipeline(WriteJsonlPipeline)
+    except (RuntimeError, AttributeError):
+        return []
+    if pipeline is None or pipeline.writer is None:
+        return []
+    return sorted(pipeline.writer.written_paths)
