@@ -1,153 +1,285 @@
 """Reading discovery documents: RSS/Atom feeds, sitemaps, Google News sitemaps, sitemap indexes.
 
 Scrapy's SitemapSpider keeps only the direct children of ``<url>``, so it drops
-``news:publication_date`` and ``news:title``; this reader keeps them. Pure functions of bytes.
+``news:publication_date`` and ``news:title``; this reader keeps them (they become the parser's
+last-resort title and date). Pure functions of bytes, no Scrapy.
+
+Reading is streamed and bounded, so a hostile or broken document costs little:
+- at most ``max_entries`` entries are read (a sitemap index of a million URLs stops there);
+- at most ``max_bytes`` bytes are inflated from a ``.xml.gz`` body and parsed (gzip bombs);
+- a broken or truncated document gives the entries read before the break, flagged ``broken``;
+- a body that is not XML at all (HTML error page, JSON, binary) raises ``NotAFeed`` with the
+  reason, except HTML, which is reported as kind ``html`` (the caller reads it as a listing).
 """
 
 from __future__ import annotations
 
 import gzip
 import io
-import logging
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Literal
 
 from lxml import etree
 
-from newscrawl.text.dates import parse_any
+from newscrawl.text.dates import parse_any, parse_iso
 from newscrawl.text.normalize import clean_text
 
-logger = logging.getLogger(__name__)
+Kind = Literal["urlset", "sitemapindex", "feed", "html"]
 
-Kind = Literal["urlset", "sitemapindex", "feed", "html", "unknown"]
+CHUNK = 64 * 1024
+FEED_ROOTS = {"rss", "feed", "rdf"}
+SITEMAP_ROOTS = {"urlset", "sitemapindex"}
+ENTRY_TAGS = {"url", "sitemap", "item", "entry"}
 
 
 @dataclass
 class Entry:
     url: str
     title: str | None = None
+    """news:title of a news sitemap, or the feed item's title."""
     published: datetime | None = None
     """news:publication_date, pubDate, published/updated, or lastmod (the best date known)."""
-    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    kind: Kind
+    entries: list[Entry] = field(default_factory=list)
+    truncated: Literal["entries", "bytes"] | None = None
+    """Why reading stopped early: the entry limit or the byte limit (None: read whole)."""
+    broken: str | None = None
+    """The document is not well-formed (cut short, bad XML): what was wrong; entries read
+    before the break are kept."""
 
 
 class NotAFeed(ValueError):
-    """The document is neither a feed nor a sitemap (HTML error page, broken XML...)."""
+    """The document is neither a feed, a sitemap nor an HTML page (JSON, binary, garbage...).
+    ``code`` is a short slug for stats (empty, json, binary, not_xml, bad_root, corrupt_gzip)."""
+
+    def __init__(self, message: str, code: str = "not_a_feed") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
+def open_body(body: bytes) -> io.BufferedIOBase:
+    """A file object over ``body``, gunzipped on the fly when it is gzip data (``.xml.gz``)."""
+    raw = io.BytesIO(body)
+    return gzip.GzipFile(fileobj=raw) if body[:2] == b"\x1f\x8b" else raw
+
+
 def maybe_gunzip(body: bytes, max_size: int) -> bytes:
-    """Gunzip ``.xml.gz`` bodies, refusing to inflate past ``max_size`` (gzip bombs)."""
+    """Gunzip ``.xml.gz`` bodies, refusing to inflate past ``max_size`` bytes (gzip bombs)."""
     if body[:2] != b"\x1f\x8b":
         return body
-    with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-        data = fh.read(max_size + 1)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
+            data = fh.read(max_size + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise NotAFeed(f"corrupt gzip data ({exc})", "corrupt_gzip") from exc
     if len(data) > max_size:
-        raise NotAFeed(f"gzip body inflates past {max_size} bytes")
+        raise NotAFeed(f"gzip body inflates past {max_size} bytes", "too_large")
     return data
 
 
-def sniff(body: bytes) -> Kind:
-    head = body[:2048].lstrip().lower()
-    if b"<urlset" in head:
-        return "urlset"
-    if b"<sitemapindex" in head:
-        return "sitemapindex"
-    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
-        return "feed"
-    if b"<html" in head or b"<!doctype html" in head:
+def sniff(head: bytes) -> Kind | None:
+    """Classify a document from its first bytes: a feed/sitemap kind, ``html``, or None
+    (XML whose root is not known yet). Raises NotAFeed when it is not markup at all."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise NotAFeed("empty document", "empty")
+    if b"\x00" in text[:1024]:
+        raise NotAFeed("binary data, not XML", "binary")
+    if text[:1] in (b"{", b"["):
+        raise NotAFeed("JSON, not XML", "json")
+    if text[:1] != b"<":
+        raise NotAFeed(f"not XML (starts with {text[:20]!r})", "not_xml")
+    low = text[:4096].lower()
+    for marker, kind in ((b"<urlset", "urlset"), (b"<sitemapindex", "sitemapindex"), (b"<rss", "feed"),
+                         (b"<feed", "feed"), (b"<rdf:rdf", "feed")):
+        pos = low.find(marker)
+        if pos >= 0 and not (0 <= low.find(b"<html") < pos):
+            return kind  # type: ignore[return-value]  # the literal strings above are Kind values
+    if b"<html" in low or b"<!doctype html" in low:
         return "html"
-    return "unknown"
-
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-
-
-def _root(body: bytes) -> etree._Element:
-    try:
-        root = etree.fromstring(body, parser=_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise NotAFeed(str(exc)) from exc
-    if root is None:
-        raise NotAFeed("empty or unparsable XML")
-    return root
-
-
-def _child_text(el: etree._Element, *names: str) -> str | None:
-    for child in el.iter():
-        if _local(child.tag) in names and (child.text or "").strip():
-            return child.text.strip()
     return None
 
 
-def parse_sitemap(body: bytes, limit: int) -> tuple[Kind, list[Entry]]:
-    """Entries of a urlset (news sitemap or plain) or of a sitemap index, ``limit`` at most."""
-    root = _root(body)
-    kind: Kind = "sitemapindex" if _local(root.tag) == "sitemapindex" else "urlset"
-    entries: list[Entry] = []
-    for node in root:
-        if _local(node.tag) not in {"url", "sitemap"}:
-            continue
-        loc = _child_text(node, "loc")
-        if not loc:
-            continue
-        news_date = _child_text(node, "publication_date")
-        lastmod = _child_text(node, "lastmod")
-        entries.append(
-            Entry(
-                url=loc,
-                title=clean_text(_child_text(node, "title")) or None,
-                published=parse_any(news_date) or parse_any(lastmod),
-            )
-        )
-        if len(entries) >= limit:
-            logger.warning("Sitemap truncated at %d entries", limit)
+def _child_text(el: etree._Element, *names: str) -> str | None:
+    """Text of the first descendant named like one of ``names`` (any namespace)."""
+    for child in el.iter():
+        if child is not el and _local(child.tag) in names and (child.text or "").strip():
+            return str(child.text).strip()
+    return None
+
+
+def parse_date(raw: str | None) -> datetime | None:
+    """Feed and sitemap dates: ISO 8601 (W3C, news sitemaps, Atom) or RFC 822 (RSS 2.0)."""
+    if not raw:
+        return None
+    value = parse_iso(raw)
+    if value:
+        return value
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        value = None
+    if value is not None and value.tzinfo is not None:
+        return value
+    return parse_any(raw)
+
+
+def _sitemap_entry(el: etree._Element) -> Entry | None:
+    loc = _child_text(el, "loc")
+    if not loc:
+        return None
+    title = None
+    for child in el.iter():  # news:title (not image:title / video:title)
+        if _local(child.tag) == "title" and _local(child.getparent().tag) == "news":
+            title = child.text
             break
-    return kind, entries
+    return Entry(
+        url=loc,
+        title=clean_text(title) or None,
+        published=parse_date(_child_text(el, "publication_date")) or parse_date(_child_text(el, "lastmod")),
+    )
+
+
+def _feed_link(el: etree._Element) -> str | None:
+    for child in el:
+        name = _local(child.tag)
+        if name == "link":
+            href = child.get("href")
+            if href and child.get("rel") in (None, "alternate"):
+                return str(href).strip()
+            if not href and (child.text or "").strip():
+                return str(child.text).strip()
+        elif name == "origlink" and (child.text or "").strip():  # feedburner:origLink
+            return str(child.text).strip()
+    guid = _child_text(el, "guid", "id")
+    if guid and guid.startswith(("http://", "https://")):
+        return guid
+    about = el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")  # RSS 1.0 item
+    return about.strip() if about else None
+
+
+def _feed_entry(el: etree._Element) -> Entry | None:
+    link = _feed_link(el)
+    if not link:
+        return None
+    raw_date = _child_text(el, "pubdate", "published", "date", "updated", "issued")
+    return Entry(url=link, title=clean_text(_child_text(el, "title")) or None, published=parse_date(raw_date))
+
+
+def _chunks(fh: io.BufferedIOBase, first: bytes, max_bytes: int) -> Iterator[bytes]:
+    """``first`` then the rest of ``fh`` in chunks; stops after ``max_bytes`` in total."""
+    total = len(first)
+    yield first
+    while total < max_bytes:
+        chunk = fh.read(min(CHUNK, max_bytes - total))
+        if not chunk:
+            return
+        total += len(chunk)
+        yield chunk
+
+
+def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50 * 1024 * 1024) -> Document:
+    """Read a feed, a sitemap or a sitemap index from ``body`` (plain or gzip), streaming.
+
+    Returns kind ``html`` (no entries) for an HTML page. Raises NotAFeed for anything that is
+    not markup (empty, JSON, binary, corrupt gzip).
+    """
+    fh = open_body(body)
+    try:
+        first = fh.read(CHUNK)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise NotAFeed(f"corrupt gzip data ({exc})", "corrupt_gzip") from exc
+    kind = sniff(first)
+    if kind == "html":
+        return Document(kind="html")
+    parser = etree.XMLPullParser(events=("start", "end"), recover=True, no_network=True,
+                                 resolve_entities=False, huge_tree=False)
+    doc: Document | None = None
+    root: etree._Element | None = None
+    closed = False
+    total = 0
+    try:
+        for chunk in _chunks(fh, first, max_bytes):
+            total += len(chunk)
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                if root is None:
+                    root = el
+                    name = _local(el.tag)
+                    if name in SITEMAP_ROOTS:
+                        doc = Document(kind=name)  # type: ignore[arg-type]  # checked just above
+                    elif name in FEED_ROOTS:
+                        doc = Document(kind="feed")
+                    elif name == "html":
+                        return Document(kind="html")
+                    else:
+                        raise NotAFeed(f"XML root <{name}> is neither a feed nor a sitemap", "bad_root")
+                    continue
+                assert doc is not None
+                if event != "end":
+                    continue
+                if el is root:
+                    closed = True
+                    continue
+                name = _local(el.tag)
+                if name not in ENTRY_TAGS:
+                    continue
+                if doc.kind == "feed":
+                    entry = _feed_entry(el) if name in ("item", "entry") else None
+                elif name in ("url", "sitemap") and el.getparent() is root:
+                    entry = _sitemap_entry(el)
+                else:
+                    continue
+                # Free what was read: a million-entry document must not build a million nodes.
+                el.clear()
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
+                if entry is not None:
+                    doc.entries.append(entry)
+                    if len(doc.entries) >= max_entries:
+                        doc.truncated = "entries"
+                        return doc
+    except (OSError, EOFError, zlib.error) as exc:  # gzip cut short or corrupt mid-stream
+        if doc is None:
+            raise NotAFeed(f"corrupt gzip data ({exc})", "corrupt_gzip") from exc
+        doc.broken = f"corrupt gzip data ({exc})"
+        return doc
+    except etree.XMLSyntaxError as exc:
+        if doc is None:
+            raise NotAFeed(f"not well-formed XML ({exc})", "not_xml") from exc
+        doc.broken = f"not well-formed XML ({exc})"
+        return doc
+    if doc is None:
+        raise NotAFeed("no XML root element", "not_xml")
+    if total >= max_bytes and fh.read(1):
+        doc.truncated = "bytes"
+    elif not closed:
+        doc.broken = f"document ends before </{_local(root.tag) if root is not None else '?'}>"
+    return doc
+
+
+# Kept for callers of the first version: whole-document helpers over read_document().
+def parse_sitemap(body: bytes, limit: int) -> tuple[Kind, list[Entry]]:
+    doc = read_document(body, max_entries=limit)
+    if doc.kind not in SITEMAP_ROOTS:
+        raise NotAFeed(f"not a sitemap ({doc.kind})")
+    return doc.kind, doc.entries
 
 
 def parse_feed(body: bytes, limit: int) -> list[Entry]:
-    """Entries of an RSS 2.0, RSS 1.0 or Atom feed, ``limit`` at most."""
-    root = _root(body)
-    entries: list[Entry] = []
-    for node in root.iter():
-        if _local(node.tag) not in {"item", "entry"}:
-            continue
-        link = None
-        for child in node:
-            if _local(child.tag) == "link":
-                link = (child.get("href") if child.get("rel") in (None, "alternate") else None) or (child.text or "").strip() or link
-                if link:
-                    break
-        if not link:
-            guid = _child_text(node, "guid")
-            link = guid if guid and guid.startswith("http") else None
-        if not link:
-            continue
-        raw_date = _child_text(node, "pubdate", "published", "updated", "date")
-        entries.append(
-            Entry(url=link.strip(), title=clean_text(_child_text(node, "title")) or None,
-                  published=_parse_feed_date(raw_date))
-        )
-        if len(entries) >= limit:
-            logger.warning("Feed truncated at %d entries", limit)
-            break
-    return entries
-
-
-def _parse_feed_date(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    value = parse_any(raw)
-    if value:
-        return value
-    from email.utils import parsedate_to_datetime  # RFC 822 dates of RSS 2.0
-
-    try:
-        return parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
+    doc = read_document(body, max_entries=limit)
+    if doc.kind != "feed":
+        raise NotAFeed(f"not a feed ({doc.kind})")
+    return doc.entries

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
+import struct
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 CONTENT_TYPES = {
@@ -37,10 +40,14 @@ class Page:
     delay: float = 0.0
     """Seconds to wait before answering (timeouts)."""
     fault: str | None = None
-    """'reset' (close without answering), 'truncate' (announce more bytes than sent)."""
+    """'reset' (TCP reset, no answer), 'truncate' (announce more bytes than sent, then close)."""
     fail_first: int = 0
-    """Answer ``fail_status`` to the first N requests, then normally."""
+    """Answer ``fail_status`` (with ``fail_headers``) to the first N requests, then normally."""
     fail_status: int = 503
+    fail_headers: dict[str, str] = field(default_factory=dict)
+    stream: Callable[[], Iterable[bytes]] | None = None
+    """Send the body as these chunks (chunked transfer, no Content-Length) instead of ``body``:
+    big bodies generated on the fly; the server stops when the client hangs up."""
 
     def render(self, base: str) -> bytes:
         body = self.body() if callable(self.body) else self.body
@@ -51,12 +58,38 @@ class Page:
         return body
 
 
-class LocalSite:
-    """``with LocalSite(pages) as site: site.url('/feed.xml')``; ``site.hits`` counts requests."""
+class _QuietServer(ThreadingHTTPServer):
+    """A client hanging up (a crawler cancelling a download) is normal here, not an error."""
 
-    def __init__(self, pages: dict[str, Page] | None = None, port: int = 0) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+@dataclass
+class Hit:
+    path: str
+    headers: dict[str, str]
+    at: float
+    """time.monotonic() when the request arrived."""
+
+
+class LocalSite:
+    """``with LocalSite(pages) as site: site.url('/feed.xml')``.
+
+    ``site.hits`` counts requests per path (with query), ``site.log`` keeps every request
+    (path, headers, arrival time), ``site.sent`` the body bytes sent per path for streamed
+    pages. ``fallback(path)`` may return a Page for paths not in ``pages`` (generated sites).
+    """
+
+    def __init__(self, pages: dict[str, Page] | None = None, port: int = 0,
+                 fallback: Callable[[str], Page | None] | None = None) -> None:
         self.pages: dict[str, Page] = dict(pages or {})
+        self.fallback = fallback
         self.hits: dict[str, int] = {}
+        self.log: list[Hit] = []
+        self.sent: dict[str, int] = {}
         self._lock = threading.Lock()
         site = self
 
@@ -66,13 +99,13 @@ class LocalSite:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            def do_GET(self) -> None:
                 site._serve(self)
 
-            def do_HEAD(self) -> None:  # noqa: N802
+            def do_HEAD(self) -> None:
                 site._serve(self, head=True)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = _QuietServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread: threading.Thread | None = None
@@ -86,21 +119,31 @@ class LocalSite:
         with self._lock:
             self.hits[key] = self.hits.get(key, 0) + 1
             count = self.hits[key]
+            self.log.append(Hit(key, dict(handler.headers.items()), time.monotonic()))
         page = self.pages.get(key) or self.pages.get(parts.path)
+        if page is None and self.fallback is not None:
+            page = self.fallback(key)
         if page is None:
             page = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
         if page.delay:
             time.sleep(page.delay)
         if page.fault == "reset":
+            # SO_LINGER with a zero timeout: close() sends a TCP RST, not a FIN.
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             handler.close_connection = True
             handler.connection.close()
             return
-        status = page.fail_status if count <= page.fail_first else page.status
-        body = page.render(self.base)
+        failing = count <= page.fail_first
+        status = page.fail_status if failing else page.status
         handler.send_response(status)
-        handler.send_header("Content-Type", page.content_type)
-        for name, value in page.headers.items():
+        if page.content_type:
+            handler.send_header("Content-Type", page.content_type)
+        for name, value in (page.fail_headers if failing else page.headers).items():
             handler.send_header(name, value)
+        if page.stream is not None and not failing:
+            self._send_stream(handler, key, page, head)
+            return
+        body = b"" if failing else page.render(self.base)
         declared = len(body) * 2 + 100 if page.fault == "truncate" else len(body)
         handler.send_header("Content-Length", str(declared))
         if page.fault == "truncate":
@@ -113,7 +156,28 @@ class LocalSite:
             except (BrokenPipeError, ConnectionResetError):
                 return
 
-    def start(self) -> LocalSite:
+    def _send_stream(self, handler: BaseHTTPRequestHandler, key: str, page: Page, head: bool) -> None:
+        assert page.stream is not None
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        if head:
+            return
+        sent = 0
+        try:
+            base = self.base.encode("ascii")
+            for chunk in page.stream():
+                if chunk:
+                    chunk = chunk.replace(b"{{BASE}}", base)  # chunks must not split the token
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    sent += len(chunk)
+            handler.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            handler.close_connection = True
+        finally:
+            with self._lock:
+                self.sent[key] = self.sent.get(key, 0) + sent
+
+    def start(self) -> Self:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -122,7 +186,7 @@ class LocalSite:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> LocalSite:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

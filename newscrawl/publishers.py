@@ -107,7 +107,8 @@ PUBLISHERS: dict[str, Publisher] = {
             # /economie/consommation/…-07-04-2023-A5WHN7KLJJGTRIZCMZOHWGDQ54.php
             article_paths=(r"^/(?:[a-z0-9-]+/)+[a-z0-9-]+-\d{2}-\d{2}-\d{4}-(?:[A-Z0-9]{26}|\d{7,8})\.php$",),
             skip_paths=(("author", r"^/auteur/"), ("not_article", r"^/archives/")),
-            live_paths=(r"(?:en-direct|suivez-en-direct|live)[a-z0-9-]*-\d{2}-\d{2}-\d{4}-",),
+            # "-en-direct-" / "suivez-en-direct" / "live-" as whole slug words (not "olivier")
+            live_paths=(r"(?:^|[/-])(?:en-direct|live)-[a-z0-9-]*\d{2}-\d{2}-\d{4}-",),
             start_urls=(
                 "https://feeds.leparisien.fr/leparisien/rss",
                 "https://www.leparisien.fr/arc/outboundfeeds/sitemapnews/?outputType=xml&from=0",
@@ -133,7 +134,8 @@ PUBLISHERS: dict[str, Publisher] = {
                 ("tag", r"/(?:tag|tags|hashtag|topics?|mot-cle)/"),
                 ("author", r"/(?:auteur|author|authors|redaction)/"),
                 ("video", r"/(?:videos?|replay)/"),
-                ("section", r"^/(?:[a-z0-9-]+/?)?$"),
+                # up to two short segments: /politique/, /monde/europe (an article slug is longer)
+                ("section", r"^/(?:[a-z]+(?:-[a-z]+){0,2}/?){0,2}$"),
             ),
             live_paths=(r"/(?:live|en-direct|direct)(?:/|-)",),
         ),

@@ -1,64 +1,138 @@
 """The base spider: discovery (feeds, news sitemaps, sitemap indexes, listing pages) and
 scheduling. Extraction is not here: the article callback hands the page to the site's parser.
 
-Every spider takes ``-a start_urls=URL[,URL...]`` (feeds, sitemaps or article pages) in place of
-its registry defaults. Start URLs on another host (a mirror, a local test server) make that
-host allowed, and the site's article patterns then apply to the URL path.
+Every spider takes ``-a start_urls=URL[,URL...]`` (feeds, sitemaps, listing or article pages)
+in place of its registry defaults. Start URLs on another host (a mirror, a local test server)
+make that host allowed, and the site's article patterns then apply to the URL path.
+
+Bad input never raises: each problem is one log line naming the URL and the reason, and a stat.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.exceptions import StopDownload
+from scrapy.http import HtmlResponse
 
-from newscrawl.discovery import Entry, NotAFeed, maybe_gunzip, parse_feed, parse_sitemap, sniff
+from newscrawl.discovery import Document, Entry, NotAFeed, read_document
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
-from newscrawl.text.dates import parse_duration
-from newscrawl.text.urls import canonical_url
+from newscrawl.text.dates import parse_duration, parse_iso, to_iso
+from newscrawl.text.urls import TRACKING_PARAMS, canonical_url
+from spiders._checks import (
+    HTML_TYPES,
+    binary_kind,
+    charset_problem,
+    failure_reason,
+    header_charset,
+    is_future,
+    looks_truncated,
+    media_type,
+)
 
-HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from newscrawl.items import ArticleItem
+
+# Links of listing pages (day archives, section pages, home page cards), per site
+# (publishers.md 1.2, 2.2, 3.2). A listing where none matches falls back to every link.
+LISTING_CSS: dict[str, tuple[str, ...]] = {
+    "franceinfo": ("ul.contents li a", 'article[data-cy="card-article-m"] a.card-article-m__link',
+                   "article.card-article-most-read a"),
+    "lefigaro": ("article.fig-ranking-profile-container a.fig-ranking-profile-link", "article.fig-profil a"),
+    "leparisien": (".story-preview a",),
+}
+# Request flags of a body cut short (StopDownload, or a connection closed early).
+_PARTIAL_FLAGS = {"download_stopped", "partial", "dataloss"}
+
+
+def request_url(url: str) -> str:
+    """The URL to fetch: fragment and tracking parameters dropped (``#xtor=RSS-3-[lestitres]``),
+    host and scheme kept (a mirror must be fetched where it is)."""
+    parts = urlsplit(url.strip())
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not TRACKING_PARAMS.match(k)])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def refine_verdict(verdict: str, url: str) -> str:
+    """Name index pages: a site URL that is no article and ends in ``/`` or has no extension is a
+    section (``/politique/``, ``/international``); anything else stays ``not_article``."""
+    if verdict != "not_article":
+        return verdict
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return "section" if "." not in last and not urlsplit(url).query else verdict
 
 
 class NewsSpider(scrapy.Spider):
-    """Base spider of the site named by ``name`` (a key of the publisher registry).
+    """Base of the site spiders; ``name`` is a key of the publisher registry.
 
     Settings read: NEWSCRAWL_MAX_AGE, NEWSCRAWL_INCLUDE_LIVE, NEWSCRAWL_MAX_SITEMAP_URLS,
-    NEWSCRAWL_MAX_SITEMAP_DEPTH, DOWNLOAD_MAXSIZE.
-    Stats written: newscrawl/discovery/{documents,entries,bad_document,too_old,duplicate_entry,
-    offsite,skipped/<reason>}, newscrawl/articles/requested, newscrawl/bad_input/<reason>,
-    newscrawl/parse/{items,field_error/<field>,body_source/<source>}.
+    NEWSCRAWL_MAX_SITEMAP_DEPTH, NEWSCRAWL_MAX_SITEMAP_BYTES, NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS,
+    NEWSCRAWL_FUTURE_DATE_TOLERANCE.
+
+    Stats written (all under ``newscrawl/``):
+    discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
+    broken,document_limit},
+    discovery/skipped/<reason> (section, author, tag, video, live, not_article, offsite),
+    discovery/truncated/<entries|bytes>, discovery/bad_document/<code>,
+    fetch/failed/<reason> (see spiders/_checks.failure_reason),
+    page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, live),
+    page/warning/<reason> (charset_conflict, charset_wrong, charset_missing, truncated_html,
+    truncated_body, content_type, future_date, field_error),
+    parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>.
     """
 
-    name: ClassVar[str] = "generic"
+    # No ``name`` here (the subclasses set it): the spider loader only lists the site spiders.
 
-    def __init__(self, *args: Any, start_urls: str | list[str] | None = None,
+    def __init__(self, *args: Any, start_urls: str | Iterable[str] | None = None,
                  max_age: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
         self.publisher: Publisher = PUBLISHERS[self.name]
-        self.start_urls = list(start_urls or self.publisher.start_urls)
+        self.start_urls = list(dict.fromkeys(start_urls or self.publisher.start_urls))
         self._max_age_arg = max_age
-        hosts = {urlsplit(u).hostname for u in self.start_urls if urlsplit(u).hostname}
-        self.mirror_hosts = {h for h in hosts if not any(h == d or h.endswith("." + d) for d in self.publisher.domains)}
+        hosts = {h for h in (urlsplit(u).hostname for u in self.start_urls) if h}
+        # Hosts that are not the site's own: mirrors, a local test server. The site's patterns
+        # apply to their paths. The generic spider has no site of its own, hence no mirrors.
+        self.mirror_hosts = {h for h in hosts if self.publisher.domains and not self._own_host(h)}
         self.allowed_domains = sorted({*self.publisher.domains, *hosts}) if self.publisher.domains else []
-        self._seen_entries: set[str] = set()
+        self._requested: set[str] = set()
+        self._documents = 0
+        self.max_age: timedelta | None = None
+        self.include_live = False
+        self.max_entries = 50_000
+        self.max_depth = 3
+        self.max_doc_bytes = 50 * 1024 * 1024
+        self.max_documents = 2_000
+        self.future_tolerance = timedelta(hours=6)
+
+    def _own_host(self, host: str) -> bool:
+        return any(host == d or host.endswith("." + d) for d in self.publisher.domains)
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.max_age = parse_duration(spider._max_age_arg or settings.get("NEWSCRAWL_MAX_AGE") or None)
         spider.include_live = settings.getbool("NEWSCRAWL_INCLUDE_LIVE")
         spider.max_entries = settings.getint("NEWSCRAWL_MAX_SITEMAP_URLS", 50_000)
         spider.max_depth = settings.getint("NEWSCRAWL_MAX_SITEMAP_DEPTH", 3)
-        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE", 8 * 1024 * 1024) or 64 * 1024 * 1024
+        spider.max_doc_bytes = settings.getint("NEWSCRAWL_MAX_SITEMAP_BYTES", 50 * 1024 * 1024)
+        spider.max_documents = settings.getint("NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS", 2_000)
+        spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
+            or timedelta(0)
+        crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
         if not spider.start_urls:
             spider.logger.error("No start URL: pass -a start_urls=URL[,URL...]")
         return spider
@@ -68,100 +142,180 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawl/{key}", n)
 
     def publisher_of(self, url: str) -> Publisher:
-        """The site whose patterns apply to ``url``: its owner, or this spider's site for a mirror."""
-        if (urlsplit(url).hostname or "") in self.mirror_hosts:
+        """The site whose patterns and parser apply to ``url``: this spider's site for its own
+        hosts and mirrors, the site whose registry hosts include this exact host, else this
+        spider's site (generic). Other subdomains of a site (madame.lefigaro.fr,
+        la1ere.franceinfo.fr) have other templates: they are not the site (publishers.md 2.1)."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self.mirror_hosts:
             return self.publisher
-        return publisher_for_url(url) or self.publisher
+        owner = publisher_for_url(url)
+        return owner if owner is not None and host in owner.domains else self.publisher
 
     def classify(self, url: str) -> str:
-        host = urlsplit(url).hostname or ""
-        if self.publisher.domains and not (host in self.mirror_hosts or self.publisher.owns(url)):
+        """'article', 'live', or why the URL is not requested (section, author, tag, video,
+        not_article, offsite)."""
+        host = (urlsplit(url).hostname or "").lower()
+        if self.publisher.domains and not (host in self.mirror_hosts or host in self.publisher.domains):
             return "offsite"
-        return self.publisher_of(url).classify(url)
+        return refine_verdict(self.publisher_of(url).classify(url), url)
 
-    def article_request(self, url: str, entry: Entry | None = None, live: bool = False) -> scrapy.Request:
-        hints = {}
+    def article_request(self, url: str, entry: Entry | None = None, *, live: bool = False,
+                        explicit: bool = False) -> scrapy.Request:
+        hints: dict[str, Any] = {}
         if entry is not None:
-            hints = {"title": entry.title, "published": entry.published.isoformat() if entry.published else None}
-        self.inc("articles/requested")
+            hints = {"title": entry.title, "published": to_iso(entry.published)}
+        self.inc("discovery/requested")
         return scrapy.Request(
-            url,
+            request_url(url),
             callback=self.parse_article,
             errback=self.on_error,
             cb_kwargs={"hints": hints},
-            meta={"newscrawl_article": True, "newscrawl_live": live,
+            meta={"newscrawl_article": True, "newscrawl_live": live, "newscrawl_explicit": explicit,
                   "newscrawl_canonical": canonical_url(url)},
         )
 
-    def discovery_request(self, url: str, depth: int = 0) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_discovery, errback=self.on_error,
-                              cb_kwargs={"depth": depth}, meta={"newscrawl_discovery": True})
+    def discovery_request(self, url: str, depth: int = 0) -> scrapy.Request | None:
+        if self._documents >= self.max_documents:
+            if not self.crawler.stats.get_value("newscrawl/discovery/document_limit"):
+                self.logger.warning("Not fetching %(url)s: NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS (%(n)d) reached",
+                                    {"url": url, "n": self.max_documents})
+            self.inc("discovery/document_limit")
+            return None
+        self._documents += 1
+        return scrapy.Request(
+            url, callback=self.parse_discovery, errback=self.on_error, cb_kwargs={"depth": depth},
+            # on_bytes_received stops the download at max_doc_bytes and the part read is parsed;
+            # download_maxsize is the hard stop above it, and also bounds Content-Encoding
+            # decompression (gzip bombs).
+            meta={"newscrawl_discovery": True, "download_maxsize": 2 * self.max_doc_bytes},
+        )
 
-    async def on_error(self, failure: Any) -> None:
-        request = failure.request if hasattr(failure, "request") else None
+    def on_bytes_received(self, data: bytes, request: scrapy.Request, spider: Any = None) -> None:
+        """Stop reading a feed/sitemap at NEWSCRAWL_MAX_SITEMAP_BYTES: the part read is parsed."""
+        if not request.meta.get("newscrawl_discovery"):
+            return
+        received = request.meta.get("newscrawl_bytes", 0) + len(data)
+        request.meta["newscrawl_bytes"] = received
+        if received >= self.max_doc_bytes:
+            raise StopDownload(fail=False)
+
+    def on_error(self, failure: Any) -> None:
+        """Errback of every request: one log line with the URL and the reason, one stat."""
+        request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        reason = failure.type.__name__ if hasattr(failure, "type") and failure.type else "error"
-        if hasattr(failure.value, "response") and getattr(failure.value, "response", None) is not None:
-            reason = f"http_{failure.value.response.status}"
-        self.logger.warning("Request failed: %(url)s (%(reason)s)", {"url": url, "reason": reason})
-        self.inc(f"errors/{reason}")
+        reason, detail = failure_reason(failure)
+        level = logging.INFO if reason == "robots_txt" else logging.WARNING  # obeying robots.txt is no fault
+        self.logger.log(level, "Fetch failed: %(url)s (%(reason)s: %(detail)s)",
+                        {"url": url, "reason": reason, "detail": detail})
+        self.inc(f"fetch/failed/{reason}")
 
     # ---------------------------------------------------------------- discovery
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            verdict = self.publisher_of(url).classify(url)
-            if verdict == "article" or (verdict == "live" and self.include_live):
-                yield self.article_request(url, live=verdict == "live")
-            else:
-                yield self.discovery_request(url)
+            publisher = self.publisher_of(url)
+            verdict = publisher.classify(url)
+            # A site with article URL patterns: an article page asked for by name is fetched as
+            # is. Without patterns (generic), only the content tells a feed from an article.
+            if verdict in ("article", "live") and publisher.article_paths:
+                self._requested.add(canonical_url(url))
+                yield self.article_request(url, live=verdict == "live", explicit=True)
+                continue
+            request = self.discovery_request(url)
+            if request is not None:
+                request.meta["newscrawl_start"] = True
+                yield request
 
-    def parse_discovery(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
-        self.inc("discovery/documents")
+    def parse_discovery(self, response: Response, depth: int = 0) -> Iterator[Any]:
         try:
-            body = maybe_gunzip(response.body, self.max_size)
-        except (NotAFeed, OSError, EOFError) as exc:
-            yield from self._bad_document(response, str(exc))
-            return
-        kind = sniff(body)
-        try:
-            if kind in ("urlset", "sitemapindex"):
-                kind, entries = parse_sitemap(body, self.max_entries)
-            elif kind == "feed":
-                entries = parse_feed(body, self.max_entries)
-            elif kind == "html" or response.headers.get(b"Content-Type", b"").startswith(HTML_TYPES):
-                yield from self.parse_listing(response)
-                return
-            else:
-                raise NotAFeed("neither a feed, a sitemap nor an HTML page")
+            doc = read_document(response.body, max_entries=self.max_entries, max_bytes=self.max_doc_bytes)
         except NotAFeed as exc:
-            yield from self._bad_document(response, str(exc))
-            return
-        self.inc("discovery/entries", len(entries))
-        for entry in entries:
-            if kind == "sitemapindex":
-                if depth >= self.max_depth:
-                    self.inc("discovery/too_deep")
-                    continue
-                if self._too_old(entry):
-                    continue
-                yield self.discovery_request(response.urljoin(entry.url), depth + 1)
+            if exc.code in ("bad_root", "not_xml") and (isinstance(response, HtmlResponse) or media_type(
+                    response.headers.get(b"Content-Type")) in HTML_TYPES):
+                doc = Document(kind="html")  # an HTML fragment without <html>: still a page
             else:
-                entry.url = response.urljoin(entry.url)
-                yield from self.consider(entry)
+                self.logger.warning("Not a feed or sitemap: %(url)s (%(reason)s)",
+                                    {"url": response.url, "reason": exc})
+                self.inc(f"discovery/bad_document/{exc.code}")
+                return
+        if doc.kind == "html" and response.meta.get("newscrawl_start") and self.classify(response.url) in (
+                "article", "live"):
+            # A start URL of the generic spider that is an HTML page with an article path.
+            self._requested.add(canonical_url(response.url))
+            self.inc("discovery/requested")
+            response.meta["newscrawl_explicit"] = True
+            yield from self.parse_article(response, hints={})
+            return
+        self.inc("discovery/documents")
+        if doc.kind == "html":
+            yield from self.parse_listing(response)
+            return
+        self._report(response, doc)
+        self.inc("discovery/entries", len(doc.entries))
+        seen_here: set[str] = set()
+        for entry in doc.entries:
+            entry.url = response.urljoin(entry.url)
+            if doc.kind == "sitemapindex":
+                if depth >= self.max_depth:
+                    self.logger.warning("Not following %(url)s: sitemap nesting deeper than %(n)d",
+                                        {"url": entry.url, "n": self.max_depth})
+                    self.inc("discovery/too_deep")
+                elif not self._too_old(entry):
+                    request = self.discovery_request(entry.url, depth + 1)
+                    if request is not None:
+                        yield request
+                continue
+            key = canonical_url(entry.url)
+            if key in seen_here:
+                self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",
+                                 {"doc": response.url, "url": entry.url})
+                self.inc("discovery/duplicate_in_document")
+                continue
+            seen_here.add(key)
+            yield from self.consider(entry)
 
-    def _bad_document(self, response: Response, reason: str) -> Iterator[scrapy.Request]:
-        self.logger.warning("Not a feed or sitemap: %(url)s (%(reason)s)", {"url": response.url, "reason": reason})
-        self.inc("discovery/bad_document")
-        return iter(())
+    def _report(self, response: Response, doc: Document) -> None:
+        if _PARTIAL_FLAGS & set(response.flags):
+            doc.truncated, doc.broken = doc.truncated or "bytes", None
+        if doc.broken:
+            self.logger.warning("Broken discovery document %(url)s (%(reason)s): %(n)d entries read before the break",
+                                {"url": response.url, "reason": doc.broken, "n": len(doc.entries)})
+            self.inc("discovery/broken")
+        if doc.truncated:
+            limit = (f"NEWSCRAWL_MAX_SITEMAP_URLS={self.max_entries}" if doc.truncated == "entries"
+                     else f"NEWSCRAWL_MAX_SITEMAP_BYTES={self.max_doc_bytes}")
+            self.logger.warning("Discovery document %(url)s truncated at %(limit)s (%(n)d entries read)",
+                                {"url": response.url, "limit": limit, "n": len(doc.entries)})
+            self.inc(f"discovery/truncated/{doc.truncated}")
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        """An HTML listing (section page, day archive): follow links that match article patterns."""
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href)
-            if urlsplit(url).scheme in ("http", "https"):
-                verdict = self.classify(url)
-                if verdict == "article":
-                    yield from self.consider(Entry(url=url))
+        """An HTML listing (day archive, section page, home page): follow its article links.
+
+        Links picked by the site's listing selectors are all considered (non-articles are
+        counted as skipped); without such links, every link to the page's own host is tried and
+        non-articles are ignored.
+        """
+        self.inc("discovery/listings")
+        site = self.publisher_of(response.url).key
+        hrefs: list[str] = []
+        for css in LISTING_CSS.get(site, ()):
+            hrefs = response.css(f"{css}::attr(href)").getall()
+            if hrefs:
+                break
+        picked = bool(hrefs)
+        if not picked:
+            hrefs = response.css("a::attr(href)").getall()
+        self.logger.info("Reading %(url)s as an HTML listing (%(n)d links)", {"url": response.url, "n": len(hrefs)})
+        own_host = urlsplit(response.url).hostname
+        for href in hrefs:
+            url = response.urljoin(href.strip())
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                continue
+            # Without listing markup, only the page's own article links (not share buttons,
+            # ads or partner sites linked from a home page).
+            if picked or (parts.hostname == own_host and self.classify(url) == "article"):
+                yield from self.consider(Entry(url=url))
 
     def _too_old(self, entry: Entry) -> bool:
         if self.max_age and entry.published and entry.published < datetime.now(UTC) - self.max_age:
@@ -176,49 +330,98 @@ class NewsSpider(scrapy.Spider):
             verdict = "live_ok"
         if verdict not in ("article", "live_ok"):
             self.inc(f"discovery/skipped/{verdict}")
-            self.logger.debug("Skipped %(url)s (%(reason)s)", {"url": entry.url, "reason": verdict})
+            self.logger.info("Skipped %(url)s (%(reason)s)", {"url": entry.url, "reason": verdict})
             return
         if self._too_old(entry):
             return
         key = canonical_url(entry.url)
-        if key in self._seen_entries:
-            self.inc("discovery/duplicate_entry")
+        if key in self._requested:
+            self.logger.debug("Already requested: %(url)s", {"url": entry.url})
+            self.inc("discovery/duplicate")
             return
-        self._seen_entries.add(key)
+        self._requested.add(key)
         yield self.article_request(entry.url, entry, live=verdict == "live_ok")
 
     # ---------------------------------------------------------------- articles
-    def parse_article(self, response: Response, hints: dict[str, Any] | None = None) -> Iterator[Any]:
+    def parse_article(self, response: Response, hints: dict[str, Any] | None = None) -> Iterator[ArticleItem]:
         """Hand the page to its parser; bad input is logged and counted, never raised."""
-        ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        body = response.body
+        ctype = media_type(response.headers.get(b"Content-Type"))
+        if not body.strip():
+            return self._drop(response, "empty_body", "empty body")
+        kind = binary_kind(body)
+        if kind:
+            return self._drop(response, "binary", f"{kind} served as {ctype or 'no content type'}")
         if ctype and ctype not in HTML_TYPES:
-            return self._bad_input(response, "not_html", ctype.decode("latin-1"))
-        if not response.body.strip():
-            return self._bad_input(response, "empty_body", "empty body")
-        if response.body[:5] == b"%PDF-" or response.body[:4] in (b"\x89PNG", b"GIF8") or response.body[:3] == b"\xff\xd8\xff":
-            return self._bad_input(response, "not_html", "binary content served as HTML")
+            head = body[:1024].lower()
+            if b"<html" not in head and b"<!doctype html" not in head:
+                return self._drop(response, "not_html", f"content type {ctype}")
+            self._warn(response, "content_type", f"HTML served as {ctype}")
+        declared = header_charset(response.headers.get(b"Content-Type"))
+        problem = charset_problem(body, declared)
+        if problem:
+            self._warn(response, *problem)
+        if _PARTIAL_FLAGS & set(response.flags):
+            self._warn(response, "truncated_body", "the body was cut short in transfer")
+        elif looks_truncated(body):
+            self._warn(response, "truncated_html", "no </body> or </html>: markup cut short, read as far as it goes")
+        # A page replayed from a WARC was fetched when it was archived (newscrawl.warc).
+        fetched_at = (parse_iso(response.meta.get("newscrawl_archived_at")) or datetime.now(UTC)).replace(microsecond=0)
         try:
-            item, parser = parse_page(
-                response.url, response.body, datetime.now(UTC), source=self.publisher_of(response.url).key,
-                encoding=getattr(response, "encoding", None), hints=hints,
-            )
+            item, parser = parse_page(response.url, body, fetched_at, source=self.publisher_of(response.url).key,
+                                      encoding=declared, hints=hints)
         except Exception as exc:  # component boundary: one bad page never stops the crawl
-            self.logger.error("Parser failed on %(url)s: %(exc)r", {"url": response.url, "exc": exc}, exc_info=True)
-            return self._bad_input(response, "parser_error", repr(exc))
-        for name in parser.field_errors:
-            self.inc(f"parse/field_error/{name}")
+            self.logger.exception("Parser failed on %(url)s", {"url": response.url})
+            return self._drop(response, "parser_error", repr(exc))
+        if parser.field_errors:
+            for name in parser.field_errors:
+                self.inc(f"parse/field_error/{name}")
+            self._warn(response, "field_error", "fields left empty after an error: " + ", ".join(parser.field_errors))
         self.inc(f"parse/body_source/{parser.body_source}")
-        if response.meta.get("newscrawl_live") or parser.is_live():
+        instead = self.after_parse(response, item, parser)
+        if instead is not None:  # e.g. daily8: an empty page is fetched again through the browser
+            return iter(instead)
+        live = bool(response.meta.get("newscrawl_live")) or parser.is_live()
+        if live:
             self.inc("parse/live")
+            if not (self.include_live or response.meta.get("newscrawl_explicit")):
+                return self._drop(response, "live", "a live page (NEWSCRAWL_INCLUDE_LIVE is off)")
         if not item.title:
-            return self._bad_input(response, "no_title", "no title found")
+            return self._drop(response, "no_title", "no title found")
         if not item.text:
-            return self._bad_input(response, "no_body", "no body found")
+            return self._drop(response, "no_body", "no body text found")
+        self._check_dates(response, item, fetched_at, hints or {})
         self.inc("parse/items")
         return iter([item])
 
-    def _bad_input(self, response: Response, reason: str, detail: str) -> Iterator[Any]:
+    def _check_dates(self, response: Response, item: ArticleItem, fetched_at: datetime,
+                     hints: dict[str, Any]) -> None:
+        """A date after the fetch time (+ tolerance) cannot be right: it is dropped (the feed's
+        date replaces ``published`` when that one is plausible) and the record kept."""
+        for name in ("published", "modified"):
+            value = getattr(item, name)
+            if not is_future(value, fetched_at, self.future_tolerance):
+                continue
+            fallback = hints.get("published") if name == "published" else None
+            if fallback and (is_future(fallback, fetched_at, self.future_tolerance) or not parse_iso(fallback)):
+                fallback = None
+            setattr(item, name, fallback)
+            self._warn(response, "future_date",
+                       f"{name} {value} is after the fetch time; " + (f"feed date {fallback} used" if fallback
+                                                                     else "dropped"))
+
+    def after_parse(self, response: Response, item: ArticleItem, parser: Any) -> list[Any] | None:
+        """Hook for site spiders, called on every parsed page before the live/title/body checks:
+        return requests (or items) to yield instead of the page's item, or None to go on."""
+        return None
+
+    def _drop(self, response: Response, reason: str, detail: str) -> Iterator[ArticleItem]:
         self.logger.warning("Dropped %(url)s: %(reason)s (%(detail)s)",
                             {"url": response.url, "reason": reason, "detail": detail})
-        self.inc(f"bad_input/{reason}")
+        self.inc(f"page/dropped/{reason}")
         return iter(())
+
+    def _warn(self, response: Response, reason: str, detail: str) -> None:
+        self.logger.warning("Page %(url)s: %(reason)s (%(detail)s); kept",
+                            {"url": response.url, "reason": reason, "detail": detail})
+        self.inc(f"page/warning/{reason}")
