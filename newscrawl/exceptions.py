@@ -19,3 +19,9 @@ class DuplicateContent(DropItem):
 
 class NearDuplicate(DropItem):
     """Near-duplicate of a record already collected (MinHash/LSH)."""
+
+
+class DeferredCopy(DropItem):
+    """Not a real drop: an aggregator copy or a teaser held until the crawl is idle, then
+    processed again (so an original arriving meanwhile wins). Its drop count is taken back
+    when it is released."""

@@ -34,15 +34,29 @@ HOST_ALIASES = {
 
 _AMP_PATH = re.compile(r"(?:/amp/?$|^/amp(?=/)|\.amp(?=\.html$|$)|/amp(?=/))", re.IGNORECASE)
 
+# "www.lefigaro.fr/x": a host without scheme nor "//" (copied from a page's text).
+_BARE_HOST = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+
 
 def canonical_url(url: str) -> str:
     """Canonical form of an article URL.
 
     https, lowercase host, host aliases folded (francetvinfo.fr -> franceinfo.fr), tracking
     parameters and fragments dropped (``#xtor=RSS-3-[lestitres]``), AMP variants folded,
-    trailing slash dropped, remaining query parameters sorted (w3lib).
+    trailing slash dropped, remaining query parameters sorted (w3lib). Never raises: a string
+    that cannot be parsed as a URL is returned stripped (a stable key all the same).
     """
-    url = safe_url_string(url.strip())
+    url = url.strip()
+    if _BARE_HOST.match(url) and "://" not in url:
+        url = "//" + url
+    try:
+        return _canonical(url)
+    except ValueError:  # e.g. "http://[::1": not a URL, keep it as it is
+        return url
+
+
+def _canonical(url: str) -> str:
+    url = safe_url_string(url)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     host = HOST_ALIASES.get(host, host)
@@ -58,6 +72,24 @@ def canonical_url(url: str) -> str:
          if not TRACKING_PARAMS.match(k)]
     )
     return canonicalize_url(urlunsplit((scheme, host + port, path, query, "")), keep_fragments=False)
+
+
+def is_plausible_canonical(declared: str | None, fetched: str) -> bool:
+    """Whether a page's declared canonical URL (rel=canonical / og:url) can stand for the
+    fetched page in dedup: not empty, http(s), and not a site root or a bare section when
+    the fetched URL is deeper (a template bug that would fold every article into one).
+    A one-segment path counts as a section unless it holds a digit (ids, dates)."""
+    if not declared:
+        return False
+    parts = urlsplit(canonical_url(declared))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    depth = len([seg for seg in parts.path.split("/") if seg])
+    fetched_depth = len([seg for seg in urlsplit(canonical_url(fetched)).path.split("/") if seg])
+    if depth == 0:
+        return bool(parts.query)  # "/?p=123" names a page; "/" is the home page
+    looks_like_section = depth == 1 and not any(c.isdigit() for c in parts.path) and not parts.query
+    return not (looks_like_section and fetched_depth > 1)
 
 
 def url_id(url: str) -> str:

@@ -1,0 +1,316 @@
+"""Content fingerprints: pure functions of text, no Scrapy, no store.
+
+Three fingerprints per article, all computed on the *normalised* body (case, accents,
+whitespace and punctuation folded, see :func:`normalize_words`):
+
+- ``exact``: a 64-bit hash of the normalised body (exact copies, whatever their layout);
+- ``signature``: a MinHash of the body's word 5-grams (128 values), cut into LSH bands
+  (32 bands x 4 rows) whose keys are looked up to find near-duplicate candidates; the
+  candidates' estimated Jaccard is then checked against a threshold;
+- ``anchors``: a content-defined sample (1 in ``anchor_mod``) of the shingle hashes of the
+  article's *head* (lead + first words of the body), to find the original of an aggregator's
+  excerpt by containment, which Jaccard cannot see (a 60-word lead in a 600-word article has
+  a Jaccard of ~0.1 but a containment of ~1).
+
+We own the hashing (stdlib blake2b for words, 64-bit multiply-shift permutations whose
+coefficients are derived from blake2b, splitmix64 mixing) rather than depending on a MinHash
+library: a library upgrade must not silently change the signatures stored across runs.
+:data:`PARAMS` has a version string, and :func:`canary_digest` hashes the signature of a fixed
+text, so a store built with other parameters, or by code that hashes differently (a numpy or
+Unicode database change), is refused loudly (see ``store.check_params``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = np.uint64
+Array = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True)
+class SketchParams:
+    """Everything that shapes stored fingerprints. Changing any field changes ``version``;
+    a store built with another version is refused (``ParamsMismatch``)."""
+
+    num_perm: int = 128
+    """MinHash permutations (signature length)."""
+    shingle: int = 5
+    """Words per shingle (word n-grams)."""
+    bands: int = 32
+    rows: int = 4
+    """bands x rows == num_perm: a pair with Jaccard s becomes a candidate with probability
+    1 - (1 - s**rows)**bands (0.50 at s=0.3, 0.87 at s=0.4, 0.996 at s=0.5)."""
+    sig_bits: int = 16
+    """Bits of each MinHash value kept in the store (b-bit MinHash; 16 bits: collisions
+    1/65536, corrected in the estimate)."""
+    head_words: int = 200
+    """Body words (after the lead) sampled for containment anchors."""
+    anchor_mod: int = 4
+    """One shingle hash in ``anchor_mod`` is an anchor (content-defined: both copies sample
+    the same shingles)."""
+    normalizer: int = 1
+    """Version of :func:`normalize_words` (bump when it changes)."""
+    hasher: int = 1
+    """Version of the hashing scheme (word hash, shingle combination, permutations, bands)."""
+
+    def __post_init__(self) -> None:
+        if self.bands * self.rows != self.num_perm:
+            raise ValueError(f"bands x rows must equal num_perm ({self.bands}x{self.rows} != {self.num_perm})")
+        if self.anchor_mod & (self.anchor_mod - 1):
+            raise ValueError("anchor_mod must be a power of two")
+
+    @property
+    def version(self) -> str:
+        """A readable, complete description of the parameters, stored beside the state."""
+        return "newscrawl-minhash/" + json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+
+
+PARAMS = SketchParams()
+
+# --------------------------------------------------------------------------------- text
+
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" splits like punctuation
+_APOSTROPHES = re.compile(r"[’`´ʼ]")  # apostrophes split words like ASCII ' does
+
+
+def normalize_words(text: str) -> list[str]:
+    """Words of ``text`` with case, accents, whitespace and punctuation folded.
+
+    "L’Élysée a déclaré : « Non ! »" -> ["l", "elysee", "a", "declare", "non"]. Digits are
+    kept (dates, figures and scores tell dispatches apart). Accents: NFKD, then combining marks
+    dropped (é -> e, ﬁ -> fi; œ has no decomposition and stays).
+    """
+    if not text:
+        return []
+    text = text.casefold()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", _APOSTROPHES.sub(" ", text)))
+    return _WORD.findall(text)
+
+
+# Combining marks (diacritics) after NFKD: the Unicode blocks of combining characters.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def exact_hash(words: list[str]) -> int:
+    """Signed 64-bit hash of the normalised body (SQLite INTEGER friendly)."""
+    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8, person=b"nc-exact").digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+# --------------------------------------------------------------------------------- hashing
+
+_M1 = U64(0xBF58476D1CE4E5B9)
+_M2 = U64(0x94D049BB133111EB)
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def mix64(x: Array) -> Array:
+    """splitmix64 finaliser, vectorised (uint64 arithmetic wraps modulo 2**64)."""
+    x = x ^ (x >> U64(30))
+    x = x * _M1
+    x = x ^ (x >> U64(27))
+    x = x * _M2
+    return x ^ (x >> U64(31))
+
+
+class _WordHashes(dict[str, int]):
+    """word -> 64-bit blake2b hash, filled on demand; emptied past ``limit`` entries so memory
+    stays flat however large the vocabulary grows (news vocabularies are open: names, numbers)."""
+
+    limit = 500_000
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = int.from_bytes(
+            hashlib.blake2b(word.encode("utf-8"), digest_size=8, person=b"nc-word").digest(), "little")
+        return value
+
+
+_WORD_HASHES = _WordHashes()
+
+
+def word_hash(word: str) -> int:
+    return _WORD_HASHES[word]
+
+
+def _coefficients(count: int, label: bytes) -> Array:
+    out = []
+    for i in range(count):
+        digest = hashlib.blake2b(label + i.to_bytes(4, "little"), digest_size=8, person=b"nc-coef").digest()
+        out.append(int.from_bytes(digest, "little") | 1)  # odd multipliers
+    return np.array(out, dtype=U64)
+
+
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int) -> tuple[Array, Array]:
+    return _coefficients(num_perm, b"perm-a"), _coefficients(num_perm, b"perm-b")
+
+
+@lru_cache(maxsize=8)
+def _shingle_weights(shingle: int) -> Array:
+    return _coefficients(shingle, b"shingle")
+
+
+def word_hashes(words: list[str]) -> Array:
+    return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=U64, count=len(words))
+
+
+def shingle_hashes(words: list[str] | Array, shingle: int) -> Array:
+    """64-bit hashes of the word ``shingle``-grams of ``words`` (words or their
+    :func:`word_hashes`); one hash for a text shorter than a shingle, none for an empty one."""
+    wh = words if isinstance(words, np.ndarray) else word_hashes(words)
+    if wh.size == 0:
+        return np.zeros(0, dtype=U64)
+    k = min(shingle, len(wh))
+    n = len(wh) - k + 1
+    weights = _shingle_weights(shingle)
+    acc = wh[0:n] * weights[0]
+    for j in range(1, k):
+        acc += wh[j : j + n] * weights[j]
+    return mix64(acc + U64(k))
+
+
+def minhash(hashes: Array, params: SketchParams = PARAMS) -> npt.NDArray[np.uint32]:
+    """MinHash signature: for each permutation ``(a*x + b) mod 2**64 >> 32`` (multiply-shift),
+    the minimum over the shingle hashes. Empty input gives all-ones (matches nothing real)."""
+    if hashes.size == 0:
+        return np.full(params.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    a, b = _permutations(params.num_perm)
+    # (n, 1) x (num_perm,) -> (n, num_perm), in place, in slices to bound memory on long texts;
+    # min(x) >> 32 == min(x >> 32), so the shift is done once on the result.
+    best = np.full(params.num_perm, np.iinfo(np.uint64).max, dtype=U64)
+    for start in range(0, len(hashes), 2048):
+        values = np.multiply(hashes[start : start + 2048, None], a)
+        values += b
+        np.minimum(best, values.min(axis=0), out=best)
+    return (best >> U64(32)).astype(np.uint32)
+
+
+def band_keys(signature: npt.NDArray[np.uint32], params: SketchParams = PARAMS) -> list[int]:
+    """One signed 64-bit key per LSH band (the band's index is mixed in, so equal rows in
+    different bands give different keys)."""
+    rows = signature.astype(U64).reshape(params.bands, params.rows)
+    acc = np.full(params.bands, U64(params.rows), dtype=U64)
+    acc = acc + np.arange(params.bands, dtype=U64) * U64(_GOLDEN)
+    for r in range(params.rows):
+        acc = mix64(acc ^ rows[:, r])
+    return [int(v) for v in acc.view(np.int64)]
+
+
+def stored_signature(signature: npt.NDArray[np.uint32], params: SketchParams = PARAMS) -> bytes:
+    """The signature as stored: the low ``sig_bits`` of each value, little-endian."""
+    if params.sig_bits == 16:
+        return (signature & 0xFFFF).astype("<u2").tobytes()
+    return signature.astype("<u4").tobytes()
+
+
+def load_signature(blob: bytes, params: SketchParams = PARAMS) -> npt.NDArray[np.uint32]:
+    dtype = "<u2" if params.sig_bits == 16 else "<u4"
+    return np.frombuffer(blob, dtype=dtype).astype(np.uint32)
+
+
+def estimate_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], params: SketchParams = PARAMS) -> float:
+    """Estimated Jaccard similarity of two (stored) signatures, corrected for b-bit collisions."""
+    if a.shape != b.shape or a.size == 0:
+        return 0.0
+    if params.sig_bits >= 32:
+        return float(np.count_nonzero(a == b)) / a.size
+    bits = params.sig_bits
+    mask = (1 << bits) - 1
+    raw = float(np.count_nonzero((a & mask) == (b & mask))) / a.size
+    chance = 1.0 / (1 << bits)
+    return max(0.0, (raw - chance) / (1.0 - chance))
+
+
+def anchors(hashes: Array, params: SketchParams = PARAMS) -> list[int]:
+    """The content-defined sample of shingle hashes used for containment, as signed ints."""
+    if hashes.size == 0:
+        return []
+    mask = U64(params.anchor_mod - 1)
+    picked = np.unique(hashes[((hashes >> U64(40)) & mask) == 0])
+    return [int(v) for v in picked.view(np.int64)]
+
+
+# --------------------------------------------------------------------------------- articles
+
+
+@dataclass
+class Fingerprint:
+    """What the dedup store keeps about one article body (no text)."""
+
+    exact: int
+    words: int
+    signature: npt.NDArray[np.uint32] | None = None
+    """None for short bodies (exact hash only)."""
+    bands: list[int] = field(default_factory=list)
+    anchors: list[int] = field(default_factory=list)
+    """Head anchors (for an article that may be excerpted)."""
+
+    @property
+    def stored_signature(self) -> bytes | None:
+        return stored_signature(self.signature) if self.signature is not None else None
+
+
+def fingerprint(text: str, lead: str | None = None, *, min_words: int = 80,
+                params: SketchParams = PARAMS) -> Fingerprint:
+    """Fingerprints of an article: ``text`` is the body (compared for exact and near copies:
+    republishers change titles and leads), ``lead`` joins the head for containment anchors.
+    Bodies under ``min_words`` words get the exact hash and anchors only."""
+    words = normalize_words(text)
+    fp = Fingerprint(exact=exact_hash(words), words=len(words))
+    lead_words = normalize_words(lead or "")
+    k = params.shingle
+    # One pass over lead + body: shingles starting in the body are the body's own shingles
+    # (a shingle's hash depends on its words only), the first ones make the head.
+    all_hashes = shingle_hashes(lead_words + words, k)
+    n_lead = len(lead_words)
+    if len(words) >= max(min_words, k):
+        sig = minhash(all_hashes[n_lead:], params)
+        # what the store compares is the stored (b-bit) form
+        fp.signature = load_signature(stored_signature(sig, params), params)
+        fp.bands = band_keys(sig, params)
+    if n_lead + len(words) >= k:
+        fp.anchors = anchors(all_hashes[: max(1, n_lead + min(len(words), params.head_words) - k + 1)], params)
+    return fp
+
+
+def excerpt_anchors(text: str, lead: str | None = None, params: SketchParams = PARAMS) -> list[int]:
+    """Anchors of an excerpt (an aggregator's lead-only copy): its own beginning, in the same
+    sampling as the originals' heads. The lead is used only when the body is nearly empty."""
+    words = normalize_words(text)
+    if len(words) < 2 * params.shingle:
+        words = normalize_words(lead or "") + words
+    words = words[: params.head_words]
+    return anchors(shingle_hashes(words, params.shingle), params) if len(words) >= params.shingle else []
+
+
+CANARY_TEXT = (
+    "Le conseil municipal de Saint-Brieuc a voté jeudi soir, après trois heures de débats, "
+    "la rénovation de la halle aux poissons du port du Légué. Les travaux, estimés à 4,2 "
+    "millions d'euros, doivent commencer à l'automne et durer dix-huit mois. « C'est un "
+    "chantier attendu depuis vingt ans », a déclaré l'adjointe chargée du patrimoine. "
+) * 3
+
+
+def canary_digest(params: SketchParams = PARAMS) -> str:
+    """Hash of the fingerprints of a fixed text: any change in normalisation or hashing
+    (our code, numpy, the Unicode database) changes it, and the store refuses the state."""
+    fp = fingerprint(CANARY_TEXT, "Un chapô", min_words=10, params=params)
+    h = hashlib.blake2b(digest_size=12)
+    h.update(fp.exact.to_bytes(8, "little", signed=True))
+    h.update(fp.stored_signature or b"")
+    for key in (*fp.bands, *fp.anchors):
+        h.update(key.to_bytes(8, "little", signed=True))
+    return h.hexdigest()

@@ -1,0 +1,203 @@
+"""The dedup store on Redis: the same interface as the SQLite store, shared by distributed
+workers (NEWSCRAWL_REDIS_URL). Keys, under a prefix (NEWSCRAWL_DEDUP_REDIS_PREFIX):
+
+- ``<p>:meta`` (hash): sketch parameters version and canary;
+- ``<p>:urls`` (hash): URL -> JSON ``[cluster, reason, similarity, exact, seen_at]``;
+- ``<p>:cluster:<id>`` (set): the URLs of a cluster;
+- ``<p>:exact`` (hash): exact hash -> id of the first article kept with it;
+- ``<p>:art:<id>`` (hash): ``exact``, ``words``, ``added``, ``sig``, and ``keys`` (the packed
+  band and anchor keys, so pruning can remove them);
+- ``<p>:band:<key>`` / ``<p>:anc:<key>`` (sets): article ids per LSH band / head anchor;
+- ``<p>:added`` (sorted set): indexed article ids by time added (the pruning window).
+
+Every write is sent at once (Redis has no transaction to commit): ``commit`` is a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from newscrawl.dedup.fingerprints import Fingerprint
+from newscrawl.dedup.store import DedupStateError, StoredArticle, UrlEntry
+
+
+def _s(value: bytes | str | None) -> str | None:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _pack(keys: Sequence[int]) -> bytes:
+    return struct.pack(f"<{len(keys)}q", *keys)
+
+
+def _unpack(blob: bytes | None) -> list[int]:
+    if not blob:
+        return []
+    return list(struct.unpack(f"<{len(blob) // 8}q", blob))
+
+
+class RedisStore:
+    """Dedup state in Redis (see the module docstring for the keys)."""
+
+    def __init__(self, client: Any, prefix: str = "newscrawl:dedup") -> None:
+        self.r = client
+        self.p = prefix.rstrip(":")
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "newscrawl:dedup") -> RedisStore:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        try:
+            client.ping()
+        except redis.RedisError as exc:
+            raise DedupStateError(f"Cannot reach the dedup state at {url}: {exc}") from exc
+        return cls(client, prefix)
+
+    def k(self, *parts: object) -> str:
+        return ":".join((self.p, *(str(p) for p in parts)))
+
+    # ------------------------------------------------------------------ meta / lifecycle
+    def get_meta(self, key: str) -> str | None:
+        return _s(self.r.hget(self.k("meta"), key))
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.r.hset(self.k("meta"), key, value)
+
+    def commit(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self.r.close()
+
+    # ------------------------------------------------------------------ reads
+    def _entry(self, url: str, raw: bytes) -> UrlEntry:
+        cluster, reason, similarity, exact, seen_at = json.loads(raw)
+        return UrlEntry(url=url, cluster=cluster, reason=reason, similarity=similarity, seen_at=seen_at, exact=exact)
+
+    def urls(self, keys: Sequence[str]) -> dict[str, UrlEntry]:
+        keys = list(dict.fromkeys(k for k in keys if k))
+        if not keys:
+            return {}
+        values = self.r.hmget(self.k("urls"), keys)
+        return {url: self._entry(url, raw) for url, raw in zip(keys, values, strict=True) if raw is not None}
+
+    def cluster(self, cluster: str) -> list[UrlEntry]:
+        members = sorted(_s(m) or "" for m in self.r.smembers(self.k("cluster", cluster)))
+        found = self.urls(members)
+        return sorted(found.values(), key=lambda e: (e.seen_at, e.url))
+
+    def _articles(self, ids: Sequence[str]) -> list[StoredArticle]:
+        pipe = self.r.pipeline(transaction=False)
+        for article_id in ids:
+            pipe.hmget(self.k("art", article_id), ["exact", "words", "added", "sig"])
+        out = []
+        for article_id, (exact, words, added, sig) in zip(ids, pipe.execute(), strict=True):
+            if exact is not None:
+                out.append(StoredArticle(id=article_id, exact=int(exact), words=int(words), added=float(added),
+                                         signature=sig or None))
+        return out
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        found = self._articles([article_id])
+        return found[0] if found else None
+
+    def by_exact(self, exact: int) -> str | None:
+        return _s(self.r.hget(self.k("exact"), str(exact)))
+
+    def _count_members(self, kind: str, keys: Sequence[int]) -> Counter[str]:
+        pipe = self.r.pipeline(transaction=False)
+        for key in keys:
+            pipe.smembers(self.k(kind, key))
+        hits: Counter[str] = Counter()
+        for members in pipe.execute():
+            hits.update(_s(m) or "" for m in members)
+        return hits
+
+    def band_candidates(self, keys: Sequence[int], limit: int = 50) -> list[StoredArticle]:
+        if not keys:
+            return []
+        hits = self._count_members("band", keys)
+        ids = sorted(hits, key=lambda i: (-hits[i], i))[:limit]
+        return self._articles(ids)
+
+    def anchor_candidates(self, anchors: Sequence[int], limit: int = 20) -> list[tuple[str, int]]:
+        if not anchors:
+            return []
+        hits = self._count_members("anc", list(dict.fromkeys(anchors)))
+        return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+    def counts(self) -> dict[str, int]:
+        arts = 0
+        for _ in self.r.scan_iter(match=self.k("art", "*"), count=1000):
+            arts += 1
+        return {"articles": arts, "indexed": int(self.r.zcard(self.k("added"))),
+                "urls": int(self.r.hlen(self.k("urls")))}
+
+    # ------------------------------------------------------------------ writes
+    def add_article(self, article_id: str, fp: Fingerprint, urls: Iterable[str], at: float) -> None:
+        art = self.k("art", article_id)
+        old_added = self.r.hget(art, "added")
+        pipe = self.r.pipeline(transaction=False)
+        mapping: dict[str, Any] = {"exact": fp.exact, "words": fp.words,
+                                   "added": float(old_added) if old_added is not None else at,
+                                   "keys": _pack([*fp.bands, *fp.anchors]), "nb": len(fp.bands)}
+        if fp.stored_signature is not None:
+            mapping["sig"] = fp.stored_signature
+        else:
+            pipe.hdel(art, "sig")
+        pipe.hset(art, mapping=mapping)
+        pipe.hsetnx(self.k("exact"), str(fp.exact), article_id)
+        for key in fp.bands:
+            pipe.sadd(self.k("band", key), article_id)
+        for key in fp.anchors:
+            pipe.sadd(self.k("anc", key), article_id)
+        pipe.zadd(self.k("added"), {article_id: mapping["added"]})
+        self._put_urls(pipe, urls, article_id, "kept", 1.0, fp.exact, at)
+        pipe.execute()
+
+    def add_urls(self, urls: Iterable[str], cluster: str, reason: str, similarity: float | None,
+                 exact: int | None, at: float) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        self._put_urls(pipe, urls, cluster, reason, similarity, exact, at)
+        pipe.execute()
+
+    def _put_urls(self, pipe: Any, urls: Iterable[str], cluster: str, reason: str,
+                  similarity: float | None, exact: int | None, at: float) -> None:
+        urls = [u for u in dict.fromkeys(urls) if u]
+        if not urls:
+            return
+        known = self.urls(urls)
+        values = {}
+        for url in urls:
+            old = known.get(url)
+            if old is not None:  # a URL keeps its cluster and reason; only its fetch is refreshed
+                values[url] = json.dumps([old.cluster, old.reason, old.similarity, exact, at])
+            else:
+                values[url] = json.dumps([cluster, reason, similarity, exact, at])
+                pipe.sadd(self.k("cluster", cluster), url)
+        pipe.hset(self.k("urls"), mapping=values)
+
+    def prune(self, before: float) -> int:
+        ids = [_s(i) or "" for i in self.r.zrangebyscore(self.k("added"), "-inf", f"({before}")]
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            pipe = self.r.pipeline(transaction=False)
+            for article_id in batch:
+                pipe.hmget(self.k("art", article_id), ["keys", "nb"])
+            rows = pipe.execute()
+            pipe = self.r.pipeline(transaction=False)
+            for article_id, (keys, nb) in zip(batch, rows, strict=True):
+                packed = _unpack(keys)
+                n_bands = int(nb or 0)
+                for key in packed[:n_bands]:
+                    pipe.srem(self.k("band", key), article_id)
+                for key in packed[n_bands:]:
+                    pipe.srem(self.k("anc", key), article_id)
+                pipe.hdel(self.k("art", article_id), "sig", "keys", "nb")
+                pipe.zrem(self.k("added"), article_id)
+            pipe.execute()
+        return len(ids)

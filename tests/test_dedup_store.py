@@ -1,0 +1,251 @@
+"""The dedup stores (SQLite and Redis, same interface), the factory and the parameter check.
+
+The Redis tests run against a real redis-server started here on a free 127.0.0.1 port (no
+persistence), stopped by pid at teardown. CI installs Debian's redis-server (.ci/run).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newscrawl.dedup.fingerprints import PARAMS, SketchParams, fingerprint, load_signature
+from newscrawl.dedup.redis_store import RedisStore
+from newscrawl.dedup.sqlite_store import SqliteStore
+from newscrawl.dedup.store import (
+    SQLITE_FILE,
+    DedupStateError,
+    ParamsMismatch,
+    Store,
+    check_params,
+    open_store,
+)
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+TEXT_A = " ".join(
+    f"Phrase numéro {i} de la dépêche sur la fermeture de la ligne ferroviaire entre Clermont et Béziers." for i in range(12)
+)
+TEXT_B = " ".join(f"Le festival de jazz de Marciac accueille {i} concerts gratuits sur la place du village." for i in range(12))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[str]:
+    """A throwaway redis-server on 127.0.0.1: yields its URL."""
+    if not Path(REDIS_SERVER).exists():
+        pytest.skip("redis-server is not installed (CI installs it: apt-get install redis-server)")
+    import redis
+
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir), "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if proc.poll() is not None:
+                    pytest.fail(f"redis-server exited with {proc.returncode}")
+                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not answer within 5 s")
+        yield url
+    finally:
+        client.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The test server, emptied before each test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    client.close()
+    return redis_server
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request, tmp_path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        s: Store = SqliteStore(tmp_path / SQLITE_FILE)
+    else:
+        s = RedisStore.from_url(request.getfixturevalue("redis_url"), prefix="test:dedup")
+    yield s
+    s.close()
+
+
+def test_stores_implement_the_protocol(store):
+    assert isinstance(store, Store)
+
+
+def test_urls_and_clusters(store):
+    fp = fingerprint(TEXT_A)
+    store.add_article("aaaaaaaaaaaaaaaa", fp, ["https://www.lefigaro.fr/a-20240101", "http://127.0.0.1:1/a-20240101"], 100.0)
+    store.add_urls(["https://www.daily8.com/fr/article/" + "0" * 32], "aaaaaaaaaaaaaaaa", "url", 0.98, 42, 200.0)
+    store.commit()
+    found = store.urls(["https://www.lefigaro.fr/a-20240101", "https://unknown.example/x"])
+    assert set(found) == {"https://www.lefigaro.fr/a-20240101"}
+    kept = found["https://www.lefigaro.fr/a-20240101"]
+    assert (kept.cluster, kept.reason, kept.exact, kept.seen_at) == ("aaaaaaaaaaaaaaaa", "kept", fp.exact, 100.0)
+    members = store.cluster("aaaaaaaaaaaaaaaa")
+    assert [m.url for m in members][-1] == "https://www.daily8.com/fr/article/" + "0" * 32
+    copy = members[-1]
+    assert (copy.reason, copy.similarity, copy.exact) == ("url", 0.98, 42)
+    assert len(members) == 3
+
+
+def test_a_url_keeps_its_cluster_and_refreshes_its_fetch_time(store):
+    store.add_urls(["https://x.example/a"], "c1", "near", 0.7, 1, 10.0)
+    store.add_urls(["https://x.example/a"], "c2", "exact", 1.0, 2, 20.0)
+    entry = store.urls(["https://x.example/a"])["https://x.example/a"]
+    assert (entry.cluster, entry.reason, entry.similarity) == ("c1", "near", 0.7)
+    assert (entry.seen_at, entry.exact) == (20.0, 2)
+
+
+def test_exact_band_and_anchor_lookups(store):
+    fa, fb = fingerprint(TEXT_A), fingerprint(TEXT_B)
+    store.add_article("aaaaaaaaaaaaaaaa", fa, ["https://a.example/1"], 1.0)
+    store.add_article("bbbbbbbbbbbbbbbb", fb, ["https://b.example/1"], 2.0)
+    store.commit()
+    assert store.by_exact(fa.exact) == "aaaaaaaaaaaaaaaa"
+    assert store.by_exact(12345) is None
+    cands = store.band_candidates(fa.bands)
+    assert [c.id for c in cands] == ["aaaaaaaaaaaaaaaa"]
+    assert cands[0].signature is not None
+    assert (load_signature(cands[0].signature) == fa.signature).all()
+    assert store.band_candidates([]) == []
+    hits = store.anchor_candidates(fb.anchors[:5])
+    assert hits == [("bbbbbbbbbbbbbbbb", 5)]
+    art = store.article("bbbbbbbbbbbbbbbb")
+    assert art is not None and (art.exact, art.words, art.added) == (fb.exact, fb.words, 2.0)
+    assert store.article("cccccccccccccccc") is None
+
+
+def test_update_replaces_fingerprints_keeps_identity(store):
+    fa, fb = fingerprint(TEXT_A), fingerprint(TEXT_B)
+    store.add_article("aaaaaaaaaaaaaaaa", fa, ["https://a.example/1"], 1.0)
+    store.add_article("aaaaaaaaaaaaaaaa", fb, ["https://a.example/1"], 5.0)  # the page changed
+    store.commit()
+    art = store.article("aaaaaaaaaaaaaaaa")
+    assert art is not None and art.exact == fb.exact and art.added == 1.0
+    assert [c.id for c in store.band_candidates(fb.bands)] == ["aaaaaaaaaaaaaaaa"]
+    assert store.urls(["https://a.example/1"])["https://a.example/1"].exact == fb.exact
+
+
+def test_prune_drops_the_index_of_old_articles_but_keeps_hashes_and_urls(store):
+    old, new = fingerprint(TEXT_A), fingerprint(TEXT_B)
+    store.add_article("aaaaaaaaaaaaaaaa", old, ["https://a.example/1"], 100.0)
+    store.add_article("bbbbbbbbbbbbbbbb", new, ["https://b.example/1"], 900.0)
+    store.commit()
+    assert store.prune(500.0) == 1
+    assert store.band_candidates(old.bands) == []
+    assert store.anchor_candidates(old.anchors) == []
+    assert store.by_exact(old.exact) == "aaaaaaaaaaaaaaaa"
+    assert "https://a.example/1" in store.urls(["https://a.example/1"])
+    art = store.article("aaaaaaaaaaaaaaaa")
+    assert art is not None and art.signature is None
+    assert [c.id for c in store.band_candidates(new.bands)] == ["bbbbbbbbbbbbbbbb"]
+    assert store.prune(500.0) == 0
+
+
+def test_meta_round_trip(store):
+    assert store.get_meta("x") is None
+    store.set_meta("x", "1")
+    store.commit()
+    assert store.get_meta("x") == "1"
+
+
+# ------------------------------------------------------------------ persistence, factory, params
+
+
+def test_sqlite_state_persists_in_wal_mode(tmp_path):
+    s = open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")})
+    s.add_article("aaaaaaaaaaaaaaaa", fingerprint(TEXT_A), ["https://a.example/1"], 1.0)
+    s.commit()
+    s.close()
+    path = tmp_path / "state" / SQLITE_FILE
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'table')")}
+    assert {"bands", "anchors", "urls", "articles", "meta"} <= indexes
+    again = open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")})
+    assert again.by_exact(fingerprint(TEXT_A).exact) == "aaaaaaaaaaaaaaaa"
+    again.close()
+
+
+def test_open_store_selects_redis_when_a_url_is_set(redis_url, tmp_path):
+    s = open_store({"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_STATE_DIR": str(tmp_path)})
+    try:
+        assert isinstance(s, RedisStore)
+        assert s.get_meta("params_version") == PARAMS.version
+    finally:
+        s.close()
+    assert not (tmp_path / SQLITE_FILE).exists()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_params_version_mismatch_fails_loudly(backend, tmp_path, request):
+    settings = {"NEWSCRAWL_STATE_DIR": str(tmp_path)}
+    if backend == "redis":
+        settings["NEWSCRAWL_REDIS_URL"] = request.getfixturevalue("redis_url")
+    open_store(settings).close()  # a state written with the current parameters
+    with pytest.raises(ParamsMismatch, match="sketch parameters") as info:
+        open_store(settings, SketchParams(shingle=4))
+    assert '"shingle":5' in str(info.value) and '"shingle":4' in str(info.value)
+    open_store(settings).close()  # the current parameters still open it
+
+
+def test_canary_mismatch_fails_loudly(tmp_path):
+    settings = {"NEWSCRAWL_STATE_DIR": str(tmp_path)}
+    s = open_store(settings)
+    s.set_meta("params_canary", "0" * 24)  # as if written by code that hashes differently
+    s.commit()
+    s.close()
+    with pytest.raises(ParamsMismatch, match="hashing changed"):
+        open_store(settings)
+
+
+def test_check_params_writes_a_new_state(tmp_path):
+    s = SqliteStore(tmp_path / "x.sqlite")
+    check_params(s)
+    assert s.get_meta("params_version") == PARAMS.version
+    assert s.get_meta("params_canary")
+    s.close()
+
+
+def test_a_corrupt_state_file_is_refused_with_a_clear_error(tmp_path):
+    (tmp_path / SQLITE_FILE).write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DedupStateError, match="not a usable SQLite database"):
+        open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path)})
+
+
+def test_an_unreachable_redis_is_a_clear_error():
+    with pytest.raises(DedupStateError, match="Cannot reach"):
+        RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0")
