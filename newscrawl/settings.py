@@ -9,10 +9,12 @@ NEWSPIDER_MODULE = "spiders"
 
 # --- politeness -----------------------------------------------------------------------------
 NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"  # who to contact about the bot
-USER_AGENT = f"newscrawl/{__version__} (+{NEWSCRAWL_CONTACT_URL}; French news corpus research)"
+# {contact_url} is filled from NEWSCRAWL_CONTACT_URL by newscrawl.downloader.IdentifyingUserAgentMiddleware
+USER_AGENT = f"newscrawl/{__version__} (+{{contact_url}}; French news corpus research)"
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "newscrawl"  # the token robots.txt rules are matched against
 DOWNLOAD_DELAY = 1.0  # seconds between requests to one domain, at least (AutoThrottle never goes lower)
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.0  # no random jitter: Scrapy's default (±50%) would go below 1 s
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
@@ -29,6 +31,8 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page over 8 MB is not an article: d
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider's errback logs each failed URL (WARNING) with its reason
+NEWSCRAWL_RETRY_AFTER_MAX = "120s"  # a 429/503 Retry-After longer than this gives up the URL at once
 REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False
 
@@ -50,17 +54,84 @@ NEWSCRAWL_INCLUDE_LIVE = False  # fetch live pages (they are re-fetched at each 
 NEWSCRAWL_MAX_AGE = ""  # e.g. "2d", "12h": feed/sitemap entries older than this are skipped ("" = all)
 NEWSCRAWL_MAX_SITEMAP_URLS = 50_000  # URLs read from one sitemap or feed at most
 NEWSCRAWL_MAX_SITEMAP_DEPTH = 3  # sitemap index nesting followed at most
+NEWSCRAWL_MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # bytes of one feed/sitemap read (inflated) at most
+NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS = 2_000  # feeds/sitemaps/listings fetched per crawl at most
+NEWSCRAWL_FUTURE_DATE_TOLERANCE = "6h"  # a published/modified date later than fetch time + this is dropped
 NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO = 0.7  # a cleaning step removing more than this share keeps the original
 
-SPIDER_MIDDLEWARES: dict[str, int] = {}
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+# --- cron runs: dated output, lock, WARC archive/replay, monitoring (docs/operations.md) ------
+NEWSCRAWL_OUTPUT_DIR = ""  # dated JSONL output <dir>/<site>/<YYYY-MM-DD>.jsonl ("" = off; `crawl` sets it)
+NEWSCRAWL_JSONL_FSYNC = True  # fsync each appended JSONL line (crash-safe; off only for benchmarks)
+NEWSCRAWL_LOCK_FILE = ""  # run lock of `python -m newscrawl crawl` ("" = <NEWSCRAWL_STATE_DIR>/crawl.lock)
+NEWSCRAWL_CRAWL_MAX_AGE = "2d"  # `crawl`'s default --max-age when NEWSCRAWL_MAX_AGE is unset ("0" = no limit)
+NEWSCRAWL_RUN_PARALLEL = True  # `crawl` runs its sites at once in one process (False: one after another)
+NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between `crawl`'s progress lines (0 = none)
+NEWSCRAWL_WARC_DIR = ""  # write every HTTP exchange to gzip WARC files in this folder ("" = off)
+NEWSCRAWL_WARC_MAX_SIZE = 100 * 1024 * 1024  # bytes per WARC file before a new one is started
+NEWSCRAWL_REPLAY = ""  # a WARC file or folder: serve every request from it, no network (404 if absent)
+NEWSCRAWL_MONITOR_ENABLED = True  # run the health checks at the end of each crawl (log + exit code)
+NEWSCRAWL_MONITOR_MIN_ARTICLES = 1  # a site yielding fewer articles (new + already seen) fails
+NEWSCRAWL_MONITOR_MAX_MISSING = {"title": 0.2, "text": 0.2, "published": 0.2}  # field -> max share missing
+NEWSCRAWL_MONITOR_MAX_ERROR_RATE = 0.25  # max share of failed feed/sitemap/article requests
+NEWSCRAWL_MONITOR_MIN_SAMPLE = 10  # coverage is judged from this many parsed pages up
+NEWSCRAWL_MONITOR_SITES: dict[str, dict[str, object]] = {}  # per-site overrides, e.g. {"daily8": {"max_missing": {"published": 0.5}}}
+
+# --- dedup: URL skip before download, content dedup before writing (docs/dedup.md) ---------------
+NEWSCRAWL_DEDUP_ENABLED = True  # False turns off the seen-URL middleware and both dedup pipelines
+NEWSCRAWL_DEDUP_SKIP_SEEN = True  # skip article requests whose canonical URL was collected in an earlier run
+NEWSCRAWL_DEDUP_REFETCH_AFTER = ""  # known article URLs last fetched longer ago than this ("7d") are fetched again ("" = never)
+NEWSCRAWL_DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard (word 5-grams) from which two bodies are one article
+NEWSCRAWL_DEDUP_CONTAINMENT_THRESHOLD = 0.6  # share of an excerpt's head found in a collected article: a copy
+NEWSCRAWL_DEDUP_MIN_WORDS = 80  # bodies shorter than this are compared by exact hash only
+NEWSCRAWL_DEDUP_MIN_EXACT_WORDS = 12  # bodies shorter than this are not compared by content at all
+NEWSCRAWL_DEDUP_WINDOW = "30d"  # near-dup index of articles older than this is pruned (URLs, exact hashes stay; "" = keep all)
+NEWSCRAWL_DEDUP_COMMIT_INTERVAL = 1.0  # seconds between commits of the dedup state (0 = each article); a crash re-fetches, never loses
+NEWSCRAWL_DEDUP_DEFER_COPIES = True  # hold aggregator copies and teasers until the crawl is idle: originals win
+NEWSCRAWL_REDIS_URL = ""  # redis://host:port/db: keep the dedup state in Redis (distributed workers) instead of SQLite
+NEWSCRAWL_DEDUP_REDIS_PREFIX = "newscrawl:dedup"  # key prefix of the dedup state in Redis
+
+# --- distributed mode on Redis, browser rendering (docs/scaling.md) ----------------------------
+# NEWSCRAWL_REDIS_URL (above) also turns on distributed mode: newscrawl.distributed.DistributedAddon
+# switches SCHEDULER to a shared frontier + request dupefilter on that Redis.
+NEWSCRAWL_REDIS_KEY_PREFIX = "newscrawl"  # frontier keys: <prefix>:<spider>:{requests,dupefilter,start_urls,workers,...}
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30  # seconds the cluster must stay quiet (no queue, seed, busy worker) before a run ends
+NEWSCRAWL_REDIS_KEEP_ALIVE = False  # True: workers stay up when a run ends and wait for new seeds (daemon mode)
+NEWSCRAWL_REDIS_HEARTBEAT = 1.0  # seconds between a worker's heartbeats (idle workers poll the shared queue as often)
+NEWSCRAWL_REDIS_WORKER_TIMEOUT = 60  # a worker silent this long is dead: its in-flight requests go back to the queue
+NEWSCRAWL_RENDER = False  # load scrapy-playwright for this crawl (daily8 sets it in custom_settings); requests opt in
+NEWSCRAWL_RENDER_EXECUTABLE = "/usr/bin/chromium"  # Debian's chromium (never `playwright install`); missing = no rendering
+NEWSCRAWL_RENDER_MAX_PAGES = 4  # pages rendered at once (4 was the sweet spot on 2 cores)
+NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds for a page to load, and at most to wait for its text to appear
+NEWSCRAWL_RENDER_CONTEXT_PAGES = 100  # renders per browser context; it is then closed and a fresh one opened
+ADDONS = {
+    "newscrawl.distributed.DistributedAddon": 100,  # shared scheduler when NEWSCRAWL_REDIS_URL is set
+    "newscrawl.render.RenderAddon": 110,  # scrapy-playwright + Debian chromium when NEWSCRAWL_RENDER is on
+}
+
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    "newscrawl.dedup.middleware.SkipSeenArticlesMiddleware": 550,  # no download of collected articles
+}
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newscrawl.downloader.IdentifyingUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.downloader.PoliteRetryMiddleware": 550,
+    "newscrawl.downloader.RedirectGuardMiddleware": 650,
+    "newscrawl.monitor.FetchOutcomeMiddleware": 540,  # final outcome of each request (error rate)
+    "newscrawl.warc.WarcWriterMiddleware": 950,  # archive raw exchanges (NEWSCRAWL_WARC_DIR)
+    "newscrawl.warc.WarcReplayMiddleware": 960,  # answer from WARC archives (NEWSCRAWL_REPLAY)
+}
 EXTENSIONS = {
     "newscrawl.extensions.StatsFileExtension": 500,
+    "newscrawl.monitor.MonitorExtension": 510,
 }
 ITEM_PIPELINES = {
     "pipelines.strip_paywall.StripPaywallPipeline": 200,
     "pipelines.strip_related.StripRelatedPipeline": 300,
     "pipelines.strip_noise.StripLineNoisePipeline": 400,
     "pipelines.finalize.FinalizePipeline": 500,
+    "pipelines.dedup.DedupContentPipeline": 600,  # url | exact | near copies -> duplicates.jsonl
     "pipelines.text_records.TextRecordsPipeline": 800,
+    "pipelines.write_jsonl.WriteJsonlPipeline": 850,
+    "pipelines.dedup.MarkSeenPipeline": 900,  # after the writers: "seen" only once written
 }
