@@ -1,0 +1,363 @@
+"""Dropping what many CSS selectors match, in one pass over the tree instead of one XPath per selector.
+
+``for css in selectors: sel.css(css).drop()`` costs one XPath evaluation per selector, and a selector
+that does not start with a tag name (``[class*=newsletter]``, ``.sr-only``) evaluates its predicate
+on every element of the page: with ~80 noise selectors that was most of the parse time (profile in
+docs/benchmarks.md). Here the selectors made only of a tag, ``#id``, ``.class`` and attribute tests
+(``[a]``, ``[a=v]``, ``[a*=v]``, ``[a^=v]``, ``[a$=v]``, ``[a~=v]``: all our noise selectors but
+one) are compiled into lookup tables and matched in one walk over the elements; any other selector
+(combinators, pseudo-classes) still goes through parsel, in its place in the sequence.
+
+The result is the same tree as the sequential drops: a simple selector's match depends only on the
+element's own tag and attributes, which dropping other elements never changes, and ``drop_tree``
+joins the tails of dropped elements in document order whatever the order of the drops. Two details
+of the sequential version are kept on purpose: a selector that matches the root element drops
+nothing (parsel raises on the root, which comes first in document order, before dropping anything),
+and a selector that cannot be parsed is skipped; both are logged at DEBUG, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from cssselect import SelectorError, parse
+from cssselect.parser import Attrib, Class, Element, Hash
+from cssselect.xpath import is_non_whitespace
+from lxml import etree
+from parsel import Selector
+
+logger = logging.getLogger(__name__)
+
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # XPath normalize-space() whitespace, not str.split()'s
+
+AttrTest = Callable[[str | None], bool]
+
+
+def class_tokens(value: str | None) -> list[str]:
+    """The tokens of a class attribute as XPath's ``normalize-space`` splits them."""
+    return [t for t in _XML_SPACE.split(value) if t] if value else []
+
+
+@dataclass(frozen=True)
+class Simple:
+    """A compound selector of the simple kind: ``tag#id.a.b[x][y*=z]`` (every part optional)."""
+
+    css: str
+    tag: str | None = None
+    id: str | None = None
+    classes: tuple[str, ...] = ()
+    attrs: tuple[tuple[str, str, str | None], ...] = ()
+    """(name, operator, value): cssselect's operators ``exists``, ``=``, ``*=``, ``^=``, ``$=``, ``~=``."""
+
+    def matches(self, tag: str, attrib: dict[str, str]) -> bool:
+        if self.tag is not None and tag != self.tag:
+            return False
+        if self.id is not None and attrib.get("id") != self.id:
+            return False
+        if self.classes:
+            tokens = class_tokens(attrib.get("class"))
+            if not all(c in tokens for c in self.classes):
+                return False
+        return all(_attr_ok(attrib.get(name), op, value) for name, op, value in self.attrs)
+
+
+def _attr_ok(actual: str | None, op: str, value: str | None) -> bool:
+    """cssselect's HTML translation of one attribute test (an empty value never matches
+    ``*=``/``^=``/``$=``/``~=``)."""
+    if actual is None:
+        return False
+    if op == "exists":
+        return True
+    if op == "=":
+        return actual == value
+    if not value:
+        return False
+    if op == "*=":
+        return value in actual
+    if op == "^=":
+        return actual.startswith(value)
+    if op == "$=":
+        return actual.endswith(value)
+    if op == "~=":
+        return bool(is_non_whitespace(value)) and value in class_tokens(actual)
+    raise ValueError(op)
+
+
+_OPERATORS = {"exists", "=", "*=", "^=", "$=", "~="}
+
+
+def compile_simple(css: str) -> list[Simple] | None:
+    """``css`` (a group of selectors) as Simple selectors, or None when any part is not simple
+    (combinator, pseudo-class, namespace, case flag, unsupported operator, syntax error)."""
+    try:
+        selectors = parse(css)
+    except SelectorError:
+        return None
+    out = []
+    for selector in selectors:
+        if selector.pseudo_element is not None:
+            return None
+        simple = _compile_tree(selector.parsed_tree, css)
+        if simple is None:
+            return None
+        out.append(simple)
+    return out
+
+
+def _compile_tree(node: Any, css: str) -> Simple | None:
+    tag: str | None = None
+    ident: str | None = None
+    classes: list[str] = []
+    attrs: list[tuple[str, str, str | None]] = []
+    while True:
+        if isinstance(node, Element):
+            if node.namespace is not None:
+                return None
+            if node.element and node.element != "*":
+                tag = node.element.lower()
+            break
+        if isinstance(node, Class):
+            classes.append(node.class_name)
+        elif isinstance(node, Hash):
+            if ident is not None and ident != node.id:
+                return None  # "#a#b": leave such oddities to parsel
+            ident = node.id
+        elif isinstance(node, Attrib):
+            if node.namespace is not None or node.flag is not None or node.operator not in _OPERATORS:
+                return None
+            value = None if node.value is None else node.value.value
+            attrs.append((node.attrib.lower(), node.operator, value))
+        else:
+            return None
+        node = node.selector
+    if any(not c or not is_non_whitespace(c) for c in classes):
+        return None  # cssselect makes these match nothing; rare enough to leave to parsel
+    return Simple(css=css, tag=tag, id=ident, classes=tuple(classes), attrs=tuple(attrs))
+
+
+@dataclass
+class _Group:
+    """Simple selectors matched together: lookup tables built from their conditions, so that an
+    element costs a few dictionary lookups and one regex search per attribute, whatever the number
+    of selectors."""
+
+    selectors: list[Simple] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+    """Selectors that are a bare tag name."""
+    anything: bool = False
+    """A ``*`` selector: every element matches."""
+    by_tag: dict[str, list[Simple]] = field(default_factory=dict)
+    """Selectors with a tag and more (no class, no id)."""
+    by_class: dict[str, list[Simple]] = field(default_factory=dict)
+    """Selectors with a class, by their first class."""
+    by_id: dict[str, list[Simple]] = field(default_factory=dict)
+    by_attr: dict[str, list[Simple]] = field(default_factory=dict)
+    """Selectors of several attribute tests (no tag, class, id), by their first attribute's name."""
+    exists: set[str] = field(default_factory=set)
+    """``[a]`` alone: attribute names."""
+    equals: dict[str, set[str]] = field(default_factory=dict)
+    """``[a=v]`` alone: values per attribute name."""
+    _contains: dict[str, list[str]] = field(default_factory=dict)
+    _prefix: dict[str, list[str]] = field(default_factory=dict)
+    _suffix: dict[str, list[str]] = field(default_factory=dict)
+    _includes: dict[str, set[str]] = field(default_factory=dict)
+    contains_rx: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    """``[a*=v]`` alone: one alternation of the substrings per attribute name."""
+    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    suffixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _names: set[str] | None = None
+    _memo: dict[tuple[str, str], bool | tuple[Simple, ...]] = field(default_factory=dict)
+
+    def add(self, s: Simple) -> None:
+        self.selectors.append(s)
+        self._names = None
+        self._memo.clear()
+        if s.classes:
+            self.by_class.setdefault(s.classes[0], []).append(s)
+        elif s.id is not None:
+            self.by_id.setdefault(s.id, []).append(s)
+        elif s.tag is not None and not s.attrs:
+            self.tags.add(s.tag)
+        elif s.tag is not None:
+            self.by_tag.setdefault(s.tag, []).append(s)
+        elif len(s.attrs) == 1:
+            self._add_attr(*s.attrs[0])
+        elif s.attrs:
+            self.by_attr.setdefault(s.attrs[0][0], []).append(s)
+        else:
+            self.anything = True
+
+    def _add_attr(self, name: str, op: str, value: str | None) -> None:
+        if op == "exists":
+            self.exists.add(name)
+        elif op == "=":
+            self.equals.setdefault(name, set()).add(value or "")
+        elif not value:
+            return  # an empty *=, ^=, $=, ~= value matches nothing
+        elif op == "*=":
+            self._contains.setdefault(name, []).append(value)
+            self.contains_rx[name] = re.compile("|".join(map(re.escape, self._contains[name])))
+        elif op == "^=":
+            self._prefix.setdefault(name, []).append(value)
+            self.prefixes[name] = tuple(self._prefix[name])
+        elif op == "$=":
+            self._suffix.setdefault(name, []).append(value)
+            self.suffixes[name] = tuple(self._suffix[name])
+        elif op == "~=" and is_non_whitespace(value):
+            self._includes.setdefault(name, set()).add(value)
+
+    def active(self, root: Any) -> _Group:
+        """This group without the selectors that match ``root``: parsel raises on the root, first in
+        document order, so such a selector (with the rest of its comma group) drops nothing."""
+        tag, attrib = root.tag, dict(root.attrib)
+        refused = {s.css for s in self.selectors if s.matches(tag, attrib)}
+        if not refused:
+            return self
+        for css in sorted(refused):
+            logger.debug("Cannot drop %s: it matches the root element", css)
+        group = _Group()
+        for s in self.selectors:
+            if s.css not in refused:
+                group.add(s)
+        return group
+
+    def hit(self, tag: str, items: list[tuple[str, str]]) -> bool:
+        """Whether an element (tag, ``el.items()``) matches any selector of the group."""
+        if self.anything or tag in self.tags:
+            return True
+        if tag in self.by_tag:
+            attrib = dict(items)
+            if any(s.matches(tag, attrib) for s in self.by_tag[tag]):
+                return True
+        names = self.names
+        for name, value in items:
+            if name not in names:
+                continue
+            key = (name, value)
+            found = self._memo.get(key)
+            if found is None:
+                found = self._memo[key] = self._attr_hit(name, value)
+                if len(self._memo) > 100_000:  # bounded: class values repeat, but not forever
+                    self._memo.clear()
+            if found is True:
+                return True
+            if found:  # candidate selectors that need the whole element
+                attrib = dict(items)
+                if any(s.matches(tag, attrib) for s in found):
+                    return True
+        return False
+
+    @property
+    def names(self) -> set[str]:
+        """Attribute names some selector of the group looks at."""
+        if self._names is None:
+            self._names = {*self.exists, *self.equals, *self.contains_rx, *self.prefixes, *self.suffixes,
+                           *self._includes, *self.by_attr}
+            if self.by_class:
+                self._names.add("class")
+            if self.by_id:
+                self._names.add("id")
+        return self._names
+
+    def _attr_hit(self, name: str, value: str) -> bool | tuple[Simple, ...]:
+        """True when this attribute alone makes a match, else the selectors it makes candidates
+        (checked against the whole element), possibly none. A function of (name, value) only."""
+        if name in self.exists:
+            return True
+        values = self.equals.get(name)
+        if values is not None and value in values:
+            return True
+        rx = self.contains_rx.get(name)
+        if rx is not None and rx.search(value):
+            return True
+        affixes = self.prefixes.get(name)
+        if affixes is not None and value.startswith(affixes):
+            return True
+        affixes = self.suffixes.get(name)
+        if affixes is not None and value.endswith(affixes):
+            return True
+        words = self._includes.get(name)
+        if words is not None and words.intersection(class_tokens(value)):
+            return True
+        candidates: list[Simple] = list(self.by_attr.get(name, ()))
+        if name == "class" and self.by_class:
+            for token in class_tokens(value):
+                candidates.extend(self.by_class.get(token, ()))
+        elif name == "id":
+            candidates.extend(self.by_id.get(value, ()))
+        return tuple(candidates)
+
+
+class SelectorDropper:
+    """Drops what ``selectors`` match, as ``for css in selectors: sel.css(css).drop()`` would."""
+
+    def __init__(self, selectors: Sequence[str]) -> None:
+        self.selectors = tuple(selectors)
+        self.steps: list[_Group | str] = []
+        for css in self.selectors:
+            simple = compile_simple(css)
+            if simple is None:
+                self.steps.append(css)
+                continue
+            if not self.steps or not isinstance(self.steps[-1], _Group):
+                self.steps.append(_Group())
+            group = self.steps[-1]
+            assert isinstance(group, _Group)
+            for s in simple:
+                group.add(s)
+
+    def drop(self, sel: Selector) -> None:
+        if sel.type != "html":  # drop_tree() and tails differ for XML: the plain way
+            for css in self.selectors:
+                self._drop_css(sel, css)
+            return
+        root = sel.root
+        groups = [step.active(root) if isinstance(step, _Group) else None for step in self.steps]
+        # One walk finds the elements of every group: a simple selector's match depends only on
+        # the element's own tag and attributes, which the drops before its turn do not change.
+        found = self._find(root, [g for g in groups if g is not None and g.selectors])
+        for step, group in zip(self.steps, groups, strict=True):
+            if group is None:
+                assert isinstance(step, str)
+                self._drop_css(sel, step)  # after the drops before it, as in the sequential version
+            else:
+                for el in found.get(id(group), ()):  # document order; one inside a dropped one goes with it
+                    el.drop_tree()
+
+    @staticmethod
+    def _find(root: Any, groups: list[_Group]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {id(g): [] for g in groups}
+        if not groups or not isinstance(getattr(root, "tag", None), str):
+            return found
+        tests = [(g.hit, found[id(g)]) for g in groups]
+        it = root.iter(etree.Element)  # elements only: no comments, processing instructions, entities
+        next(it)  # the root itself: never dropped (see _Group.active)
+        for el in it:
+            tag, items = el.tag, el.items()
+            for hit, out in tests:
+                if hit(tag, items):
+                    out.append(el)
+        return found
+
+    @staticmethod
+    def _drop_css(sel: Selector, css: str) -> None:
+        try:
+            sel.css(css).drop()
+        except Exception:  # parsel refuses to drop the root; a bad selector must not kill a page
+            logger.debug("Cannot drop %s", css, exc_info=True)
+
+
+@lru_cache(maxsize=256)
+def dropper(selectors: tuple[str, ...]) -> SelectorDropper:
+    """The compiled dropper of a selector sequence (parser classes reuse theirs)."""
+    return SelectorDropper(selectors)
+
+
+def drop_selected(sel: Selector, selectors: tuple[str, ...]) -> None:
+    """Remove from ``sel``'s tree every element ``selectors`` match (see the module docstring)."""
+    dropper(selectors).drop(sel)
