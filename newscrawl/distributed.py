@@ -20,12 +20,16 @@ reused) that fixes what scrapy-redis gets wrong on Scrapy 2.19 or leaves open:
   start URLs: through the shared dupefilter, each is fetched once per run whatever the number of
   workers, so starting N identical workers is enough, no seeding is needed;
 - idle workers poll the shared queue every NEWSCRAWL_REDIS_HEARTBEAT seconds (the engine alone
-  looks only every 5 s);
-- a worker that dies (kill -9, machine lost) leaves requests it had taken: each worker keeps its
-  in-flight requests in Redis and a heartbeat key; when the key expires
-  (NEWSCRAWL_REDIS_WORKER_TIMEOUT) another worker puts them back in the queue (at-least-once:
-  a page downloaded just before the death may be fetched again; the dedup store keeps the records
-  unique). A worker stopped cleanly (Ctrl-C) puts its own back at once;
+  looks only every 5 s), and a worker takes no more than NEWSCRAWL_REDIS_PREFETCH requests ahead
+  of its downloads (the engine would take up to CONCURRENT_REQUESTS, which with a per-domain
+  delay means one worker hoarding the queue while the others idle);
+- a worker that dies (kill -9, machine lost) leaves requests it had taken: each worker keeps in
+  Redis the requests it has taken and not finished (downloaded, parsed, items through the
+  pipelines; read from the engine's in-progress set at each heartbeat) and a heartbeat key; when
+  the key expires (NEWSCRAWL_REDIS_WORKER_TIMEOUT) another worker puts them back in the queue
+  (at-least-once: a page finished less than a heartbeat before the death may be fetched again;
+  the dedup store keeps the records unique). A worker stopped cleanly (Ctrl-C) puts its own back
+  at once;
 - how a run ends: scrapy-redis workers either never exit (MAX_IDLE_TIME_BEFORE_CLOSE=0) or exit
   on a timer that starts at import time. Here a run is over when the shared queue and the seeds
   are empty, no worker is busy and nothing is in flight, for NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds
@@ -310,7 +314,7 @@ def _scheduler_class() -> type:
 
         Settings read: NEWSCRAWL_REDIS_URL, NEWSCRAWL_REDIS_KEY_PREFIX, NEWSCRAWL_REDIS_IDLE_TIMEOUT,
         NEWSCRAWL_REDIS_KEEP_ALIVE, NEWSCRAWL_REDIS_HEARTBEAT, NEWSCRAWL_REDIS_WORKER_TIMEOUT,
-        CONCURRENT_REQUESTS (seeds taken per idle round), DUPEFILTER_DEBUG.
+        NEWSCRAWL_REDIS_PREFETCH, CONCURRENT_REQUESTS (seeds taken per idle round), DUPEFILTER_DEBUG.
         Stats written: scheduler/{enqueued,dequeued}/{redis,local}, dupefilter/filtered,
         newscrawl/distributed/{seeds,bad_seed,bad_request,recovered,requeued_on_close,run_over,
         new_run,redis_error}.
@@ -318,7 +322,7 @@ def _scheduler_class() -> type:
 
         def __init__(self, crawler: Crawler, server: Any, keys: Keys, *, heartbeat: float = 1.0,
                      worker_timeout: float = 60.0, idle_timeout: float = 30.0, keep_alive: bool = False,
-                     seed_batch: int = 16, debug: bool = False) -> None:
+                     seed_batch: int = 16, prefetch: int = 2, debug: bool = False) -> None:
             super().__init__(
                 server=server, persist=True, queue_key=keys.requests, queue_cls="scrapy_redis.queue.PriorityQueue",
                 dupefilter=RFPDupeFilter(server, key=keys.dupefilter, debug=debug), dupefilter_key=keys.dupefilter,
@@ -332,6 +336,7 @@ def _scheduler_class() -> type:
             self.idle_timeout = idle_timeout
             self.keep_alive = keep_alive
             self.seed_batch = seed_batch
+            self.prefetch = max(1, prefetch)
             self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
             self.busy = True
             self._local: list[tuple[int, int, Request]] = []
@@ -360,6 +365,7 @@ def _scheduler_class() -> type:
                 worker_timeout=worker_timeout, idle_timeout=idle_timeout,
                 keep_alive=settings.getbool("NEWSCRAWL_REDIS_KEEP_ALIVE", False),
                 seed_batch=max(1, settings.getint("CONCURRENT_REQUESTS", 16)),
+                prefetch=settings.getint("NEWSCRAWL_REDIS_PREFETCH", 2),
                 debug=settings.getbool("DUPEFILTER_DEBUG"),
             )
             crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
@@ -472,6 +478,8 @@ def _scheduler_class() -> type:
                 self._inc("scheduler/dequeued/local")
                 self._inc("scheduler/dequeued")
                 return heapq.heappop(self._local)[2]
+            if self._waiting_downloads() >= self.prefetch:
+                return None  # enough waiting here already: leave the rest to the other workers
             token = secrets.token_hex(8)
             try:
                 data = self._pop(keys=[self.keys.requests, self.keys.inflight(self.worker_id),
@@ -519,19 +527,58 @@ def _scheduler_class() -> type:
             except redis_errors as exc:
                 self._redis_error("clearing an in-flight request", exc)
 
+        def _engine(self) -> Any:
+            try:
+                return self.crawler.engine
+            except (AttributeError, RuntimeError):  # not set before the crawl starts
+                return None
+
+        def _waiting_downloads(self) -> int:
+            """Requests taken by this worker that are not transferring yet (waiting for a
+            download slot, the per-domain delay or robots.txt). The engine takes requests as long
+            as CONCURRENT_REQUESTS allows, so without this bound one worker would hoard the
+            shared queue in its own downloader while the others idle."""
+            downloader = getattr(self._engine(), "downloader", None)
+            active, slots = getattr(downloader, "active", None), getattr(downloader, "slots", None)
+            if not isinstance(active, set) or not isinstance(slots, dict):
+                return 0
+            return len(active) - sum(len(getattr(slot, "transferring", ())) for slot in slots.values())
+
+        def _in_progress(self) -> set[Request] | None:
+            """The engine's requests from download start until their callback's output went
+            through the pipelines (private engine API, guarded: None if it changed)."""
+            slot = getattr(self._engine(), "_slot", None)
+            inprogress = getattr(slot, "inprogress", None)
+            return inprogress if isinstance(inprogress, set) else None
+
+        def _settle_in_flight(self) -> None:
+            """Forget the in-flight entries of requests this worker has finished: downloaded,
+            parsed and their items written. A worker dying before that point has them re-queued."""
+            inprogress = self._in_progress()
+            if inprogress is None:
+                return
+            live = {r.meta.get(TOKEN_META) for r in inprogress}
+            key = self.keys.inflight(self.worker_id)
+            done = [t for t in (_s(k) for k in self.server.hkeys(key)) if t not in live]
+            if done:
+                self.server.hdel(key, *done)
+
         def request_left_downloader(self, request: Request, spider: Spider | None = None) -> None:
-            """Downloaded (or failed): no longer in flight. A worker dying after this point loses
-            only the callback's output of that page."""
-            self._done(request.meta.get(TOKEN_META))
+            """Fallback when the engine's in-progress set cannot be read: a request is no longer
+            in flight once downloaded (a worker dying later loses that page's output)."""
+            if self._in_progress() is None:
+                self._done(request.meta.get(TOKEN_META))
 
         # ------------------------------------------------------------------ heartbeat and run end
         def _beat(self) -> None:
-            """Keep this worker's key alive with its state, and poll the shared queue when idle."""
+            """Keep this worker's key alive with its state, forget finished in-flight requests,
+            and poll the shared queue when idle."""
             try:
                 pipe = self.server.pipeline()
                 pipe.set(self.keys.worker(self.worker_id), "busy" if self.busy else "idle", ex=self._ttl)
                 pipe.sadd(self.keys.workers, self.worker_id)
                 pipe.execute()
+                self._settle_in_flight()
                 self._redis_ok()
             except redis_errors as exc:
                 self._redis_error("sending the heartbeat", exc)
@@ -541,8 +588,7 @@ def _scheduler_class() -> type:
         def _nudge(self) -> None:
             """Make the idle engine look at the scheduler now (it would every 5 s): new requests in
             the shared queue, seeds, the end of the run. Private engine API, guarded."""
-            engine = getattr(self.crawler, "engine", None)
-            nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
+            nextcall = getattr(getattr(self._engine(), "_slot", None), "nextcall", None)
             if nextcall is not None:
                 nextcall.schedule()
 

@@ -81,7 +81,7 @@ NEWSCRAWL_DEDUP_ENABLED = True  # False turns off the seen-URL middleware and bo
 NEWSCRAWL_DEDUP_SKIP_SEEN = True  # skip article requests whose canonical URL was collected in an earlier run
 NEWSCRAWL_DEDUP_REFETCH_AFTER = ""  # known article URLs last fetched longer ago than this ("7d") are fetched again ("" = never)
 NEWSCRAWL_DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard (word 5-grams) from which two bodies are one article
-NEWSCRAWL_DEDUP_CONTAINMENT_THRESHOLD = 0.6  # share of an excerpt's head found in a collected article: a copy
+NEWSCRAWL_DEDUP_CONTAINMENT_THRESHOLD = 0.7  # share of an excerpt's head found in a collected article: a copy
 NEWSCRAWL_DEDUP_MIN_WORDS = 80  # bodies shorter than this are compared by exact hash only
 NEWSCRAWL_DEDUP_MIN_EXACT_WORDS = 12  # bodies shorter than this are not compared by content at all
 NEWSCRAWL_DEDUP_WINDOW = "30d"  # near-dup index of articles older than this is pruned (URLs, exact hashes stay; "" = keep all)
@@ -98,6 +98,7 @@ NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30  # seconds the cluster must stay quiet (no que
 NEWSCRAWL_REDIS_KEEP_ALIVE = False  # True: workers stay up when a run ends and wait for new seeds (daemon mode)
 NEWSCRAWL_REDIS_HEARTBEAT = 1.0  # seconds between a worker's heartbeats (idle workers poll the shared queue as often)
 NEWSCRAWL_REDIS_WORKER_TIMEOUT = 60  # a worker silent this long is dead: its in-flight requests go back to the queue
+NEWSCRAWL_REDIS_PREFETCH = 2  # requests a worker takes from the shared queue ahead of its downloads (more = less sharing)
 NEWSCRAWL_RENDER = False  # load scrapy-playwright for this crawl (daily8 sets it in custom_settings); requests opt in
 NEWSCRAWL_RENDER_EXECUTABLE = "/usr/bin/chromium"  # Debian's chromium (never `playwright install`); missing = no rendering
 NEWSCRAWL_RENDER_MAX_PAGES = 4  # pages rendered at once (4 was the sweet spot on 2 cores)

@@ -119,7 +119,7 @@ def test_excerpts_are_matched_by_containment_only_when_flagged(dedup):
     assert dedup.check(doc(D8, teaser)).kind == "new"  # a publisher's short text: not an excerpt
     v = dedup.check(doc(D8, teaser, excerpt=True))
     assert (v.kind, v.reason, v.measure, v.duplicate_of) == ("duplicate", "near", "containment", url_id(FI))
-    assert v.similarity >= 0.6
+    assert v.similarity >= Thresholds().containment
 
 
 def test_excerpt_of_another_story_is_new(dedup):

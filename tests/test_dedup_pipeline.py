@@ -233,3 +233,13 @@ def test_a_store_failure_keeps_the_article(pipes, crawler, caplog):
         assert content.process_item(item) is item
     assert "Dedup check failed" in caplog.text and item.url in caplog.text
     assert any(k.startswith("newscrawl/dedup/error/") for k in crawler.stats.get_stats())
+
+
+def test_skipping_an_article_asked_for_by_name_is_logged(pipes, crawler, caplog):
+    run(pipes, article())
+    mw = build_from_crawler(SkipSeenArticlesMiddleware, crawler)
+    explicit = Request(FIG, meta={"newscrawl_article": True, "newscrawl_explicit": True})
+    with caplog.at_level(logging.INFO, logger="newscrawl.dedup.middleware"):
+        assert mw.get_processed_request(explicit, None) is None
+    assert f"Skipped {FIG}: already collected" in caplog.text
+    assert "NEWSCRAWL_DEDUP_SKIP_SEEN=0" in caplog.text

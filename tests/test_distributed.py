@@ -332,6 +332,48 @@ def test_two_schedulers_share_one_frontier_and_one_dupefilter(redis_url, server)
 
 
 @needs_redis
+def test_a_request_stays_in_flight_until_the_engine_is_done_with_it(redis_url, server):
+    """Done = downloaded, parsed and its items through the pipelines: the engine's in-progress set."""
+    crawler, spider, a = open_scheduler(redis_url)
+    slot = type("Slot", (), {"inprogress": set()})()
+    crawler.engine = type("Engine", (), {"_slot": slot})()
+    try:
+        for n in range(2):
+            a.enqueue_request(spider.article_request(f"http://127.0.0.1:1/societe/a-{n}_{7100000 + n}.html"))
+        first, second = a.next_request(), a.next_request()
+        slot.inprogress.update({first, second})
+        a.request_left_downloader(first)  # downloaded, but its callback and items are not done yet
+        a._beat()
+        assert server.hlen(a.keys.inflight(a.worker_id)) == 2
+        slot.inprogress.discard(first)  # the engine is done with it
+        a._beat()
+        assert server.hkeys(a.keys.inflight(a.worker_id)) == [second.meta[TOKEN_META].encode()]
+    finally:
+        a.close("finished")
+
+
+@needs_redis
+def test_a_worker_does_not_hoard_the_shared_queue(redis_url, server):
+    """The engine takes requests while CONCURRENT_REQUESTS allows; those waiting for the per-domain
+    delay would be stuck in this worker while others idle: at most NEWSCRAWL_REDIS_PREFETCH wait."""
+    crawler, spider, a = open_scheduler(redis_url, NEWSCRAWL_REDIS_PREFETCH=2)
+    slot = type("Slot", (), {"transferring": set()})()
+    downloader = type("Downloader", (), {"active": set(), "slots": {"127.0.0.1": slot}})()
+    crawler.engine = type("Engine", (), {"downloader": downloader})()
+    try:
+        for n in range(4):
+            a.enqueue_request(spider.article_request(f"http://127.0.0.1:1/societe/a-{n}_{7100000 + n}.html"))
+        taken = [a.next_request(), a.next_request()]
+        downloader.active.update(taken)  # both waiting for their turn
+        assert a.next_request() is None
+        assert server.zcard(a.keys.requests) == 2  # left for the other workers
+        slot.transferring.add(taken[0])  # one is downloading now: room for one more
+        assert a.next_request() is not None
+    finally:
+        a.close("finished")
+
+
+@needs_redis
 def test_requests_that_cannot_travel_stay_with_their_worker(redis_url):
     crawler, _spider, scheduler = open_scheduler(redis_url)
     try:

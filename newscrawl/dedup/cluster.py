@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from newscrawl.dedup.fingerprints import (
     PARAMS,
@@ -37,6 +37,10 @@ from newscrawl.dedup.fingerprints import (
 )
 from newscrawl.dedup.store import Store, UrlEntry
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 Kind = Literal["new", "duplicate", "unchanged", "update"]
 
 
@@ -44,14 +48,14 @@ Kind = Literal["new", "duplicate", "unchanged", "update"]
 class Thresholds:
     near: float = 0.5
     """Estimated Jaccard (word 5-grams) from which a candidate is a copy."""
-    containment: float = 0.6
+    containment: float = 0.7
     """Share of an excerpt's head anchors found in a kept article's head."""
     min_words: int = 80
     """Bodies shorter than this get the exact hash only (MinHash is noise on them)."""
     min_exact_words: int = 12
     """Bodies shorter than this are not compared by content at all (a one-line teaser or a
     "réservé aux abonnés" body is shared by unrelated articles)."""
-    min_anchors: int = 4
+    min_anchors: int = 3
     """Excerpts with fewer head anchors (about 4 x min_anchors words) skip containment."""
 
 
@@ -167,7 +171,7 @@ class Deduplicator:
         art = self.store.article(cluster)
         return art.exact if art else None
 
-    def _signature_of(self, cluster: str):  # type: ignore[no-untyped-def]  # numpy array or None
+    def _signature_of(self, cluster: str) -> npt.NDArray[np.uint32] | None:
         if cluster in self.pending:
             return self.pending[cluster].fp.signature
         art = self.store.article(cluster)

@@ -52,8 +52,9 @@ class SketchParams:
     sig_bits: int = 16
     """Bits of each MinHash value kept in the store (b-bit MinHash; 16 bits: collisions
     1/65536, corrected in the estimate)."""
-    head_words: int = 200
-    """Body words (after the lead) sampled for containment anchors."""
+    head_words: int = 100
+    """Body words (after the lead) sampled for containment anchors (aggregator excerpts are
+    the lead and the first sentences; 200 words found no more of them, with 70% more rows)."""
     anchor_mod: int = 4
     """One shingle hash in ``anchor_mod`` is an anchor (content-defined: both copies sample
     the same shingles)."""
@@ -128,7 +129,7 @@ class _WordHashes(dict[str, int]):
     """word -> 64-bit blake2b hash, filled on demand; emptied past ``limit`` entries so memory
     stays flat however large the vocabulary grows (news vocabularies are open: names, numbers)."""
 
-    limit = 500_000
+    limit = 200_000
 
     def __missing__(self, word: str) -> int:
         if len(self) >= self.limit:
@@ -301,7 +302,15 @@ CANARY_TEXT = (
     "la rénovation de la halle aux poissons du port du Légué. Les travaux, estimés à 4,2 "
     "millions d'euros, doivent commencer à l'automne et durer dix-huit mois. « C'est un "
     "chantier attendu depuis vingt ans », a déclaré l'adjointe chargée du patrimoine. "
-) * 3
+    "Les pêcheurs, qui vendaient jusqu'ici leurs prises sous des barnums, seront relogés "
+    "pendant la durée du chantier dans un hangar prêté par la chambre de commerce. "
+    "L'opposition a voté contre, jugeant le coût trop élevé au regard de l'état des finances "
+    "de la ville, et réclamé un audit indépendant. Le maire a répondu que l'État et la région "
+    "prendraient en charge près de la moitié de la facture. Une réunion publique est prévue "
+    "le 12 mars à la salle Hermione pour présenter le projet aux riverains, inquiets du bruit "
+    "et de la circulation des camions sur le quai Gabriel-Péri pendant les travaux de gros "
+    "œuvre. Le nouveau bâtiment, en bois et en verre, accueillera aussi une école de cuisine."
+)
 
 
 def canary_digest(params: SketchParams = PARAMS) -> str:

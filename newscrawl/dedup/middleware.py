@@ -73,8 +73,11 @@ class SkipSeenArticlesMiddleware(BaseSpiderMiddleware):
             self._inc("refetch/window")
             return request
         self._inc("skipped_seen")
-        logger.debug("Skipped %(url)s: already collected (cluster %(cluster)s, %(reason)s)",
-                     {"url": request.url, "cluster": entry.cluster, "reason": entry.reason})
+        # An article URL given by name (-a start_urls=...) deserves a word; feed entries do not.
+        level = logging.INFO if meta.get("newscrawl_explicit") else logging.DEBUG
+        logger.log(level, "Skipped %(url)s: already collected (cluster %(cluster)s, %(reason)s); "
+                   "-s NEWSCRAWL_DEDUP_SKIP_SEEN=0 fetches it again",
+                   {"url": request.url, "cluster": entry.cluster, "reason": entry.reason})
         return None
 
     def _inc(self, key: str) -> None:

@@ -49,7 +49,7 @@ def state_location(settings: BaseSettings) -> str:
 def thresholds_from(settings: BaseSettings) -> Thresholds:
     t = Thresholds(
         near=settings.getfloat("NEWSCRAWL_DEDUP_NEAR_THRESHOLD", 0.5),
-        containment=settings.getfloat("NEWSCRAWL_DEDUP_CONTAINMENT_THRESHOLD", 0.6),
+        containment=settings.getfloat("NEWSCRAWL_DEDUP_CONTAINMENT_THRESHOLD", 0.7),
         min_words=settings.getint("NEWSCRAWL_DEDUP_MIN_WORDS", 80),
         min_exact_words=settings.getint("NEWSCRAWL_DEDUP_MIN_EXACT_WORDS", 12),
     )

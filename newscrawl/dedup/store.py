@@ -18,6 +18,7 @@ NEWSCRAWL_REDIS_URL). :func:`open_store` picks one from the settings.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,11 @@ def check_params(store: Store, params: SketchParams = PARAMS, *, where: str = ""
     """Write the parameters into a new state, or refuse a state built with others."""
     version, canary = params.version, canary_digest(params)
     stored_version, stored_canary = store.get_meta("params_version"), store.get_meta("params_canary")
+    for _ in range(50):  # half written: another worker is initialising a shared (Redis) state right now
+        if (stored_version is None) == (stored_canary is None):
+            break
+        time.sleep(0.05)
+        stored_version, stored_canary = store.get_meta("params_version"), store.get_meta("params_canary")
     if stored_version is None and stored_canary is None:
         store.set_meta("params_version", version)
         store.set_meta("params_canary", canary)

@@ -17,12 +17,10 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
-from parsel import Selector
-
 from newscrawl.items import ArticleItem
 from newscrawl.text.blocks import first_text, node_text, texts
 from newscrawl.text.dates import parse_any, parse_iso, to_iso
-from newscrawl.text.fastcss import drop_selected
+from newscrawl.text.fastcss import IndexedSelector, drop_selected
 from newscrawl.text.markup import (
     article_ld,
     decode_html,
@@ -111,7 +109,7 @@ class ArticleParser:
         self.fetched_at = (fetched_at or datetime(1970, 1, 1, tzinfo=UTC)).replace(microsecond=0)
         #: What discovery knew about the page (news sitemap / feed title and date): last fallbacks.
         self.hints = hints or {}
-        self.sel = Selector(text=self.html or "<html></html>")
+        self.sel = IndexedSelector(text=self.html or "<html></html>")
         self.ld_all = jsonld_objects(self.sel)  # before script tags are stripped
         self.ld = article_ld(self.ld_all)
         self.field_errors: list[str] = []

@@ -36,6 +36,20 @@ from newscrawl.text.normalize import clean_text
 # Anchored on those two calls: a bare "isPremium: true" may describe a related card.
 _PREMIUM_SCRIPT = re.compile(r"\bFFF\.isPremium\s*=\s*true\b|\bfigAnalytics\.init\(\{[^}]*?\bisPremium\s*:\s*true\b")
 
+
+def premium_script(html: str) -> bool:
+    """``_PREMIUM_SCRIPT.search(html)``, tried only where a match can start (each pattern begins
+    with a literal): the same answer, without running the regex over the whole 300 KB page,
+    which its leading ``\\b`` makes slow (docs/benchmarks.md)."""
+    for literal in ("FFF.isPremium", "figAnalytics.init("):
+        at = html.find(literal)
+        while at >= 0:
+            if _PREMIUM_SCRIPT.match(html, at):
+                return True
+            at = html.find(literal, at + 1)
+    return False
+
+
 # Body paragraphs that are only a link to another article: the legacy "» LIRE AUSSI - <a>",
 # the 2021 "<strong>À voir aussi</strong> <a>" (p.fig-paragraph). Checked on link paragraphs only.
 _RELATED_PARAGRAPH = re.compile(r"^[»>\s]*(?:(?:à|a)\s+)?(?:lire|voir)\s+aussi\b", re.IGNORECASE)
@@ -168,4 +182,4 @@ class LeFigaroParser(ArticleParser):
     def paywalled(self) -> bool:
         """JSON-LD ``isAccessibleForFree: false``, a DOM marker (seen before stripping), or the
         inline ``isPremium = true`` script."""
-        return super().paywalled() or self.paywall_marked or bool(_PREMIUM_SCRIPT.search(self.html))
+        return super().paywalled() or self.paywall_marked or premium_script(self.html)
