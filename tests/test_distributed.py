@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -470,6 +471,12 @@ def test_seeds_are_taken_when_idle_and_a_bad_seed_does_not_stop_the_worker(redis
 @needs_redis
 def test_two_workers_fetch_every_article_once_and_write_one_record_each(tmp_path, redis_url, server):
     pages, articles = news_site(feeds=2, per_feed=12)
+    # The first feed is served once both workers are up, so that a slow start (a loaded machine)
+    # cannot leave all the work to the first one.
+    both_up = threading.Event()
+    feed_body = pages["/feed1.rss"].body
+    pages["/feed1.rss"].body = lambda: (both_up.wait(30), feed_body)[1]
+    keys = Keys.of("newscrawl", "franceinfo")
     with LocalSite(pages) as site:
         feed1, feed2 = site.url("/feed1.rss"), site.url("/feed2.rss")
         # the second feed is a seed, pushed with the command line; bad seeds pushed by hand
@@ -477,9 +484,14 @@ def test_two_workers_fetch_every_article_once_and_write_one_record_each(tmp_path
                                "franceinfo", feed2], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                               capture_output=True, text=True, timeout=60, check=False)
         assert seed.returncode == 0, seed.stderr
-        server.rpush(Keys.of("newscrawl", "franceinfo").seeds, "/pas-une-url")
-        a = worker(tmp_path, "a", redis_url, [feed1])
-        b = worker(tmp_path, "b", redis_url, [feed1])  # same start URL: fetched once, through the dupefilter
+        server.rpush(keys.seeds, "/pas-une-url")
+        # same start URL for both: fetched once, through the shared dupefilter
+        a = worker(tmp_path, "a", redis_url, [feed1], NEWSCRAWL_REDIS_WORKER_TIMEOUT="15")
+        b = worker(tmp_path, "b", redis_url, [feed1], NEWSCRAWL_REDIS_WORKER_TIMEOUT="15")
+        deadline = time.monotonic() + 30
+        while len(cluster_status(server, keys)["workers"]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        both_up.set()
         stats_a, stats_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
         hits = article_hits(site, articles)
     assert hits == dict.fromkeys(articles, 1), hits
@@ -495,8 +507,7 @@ def test_two_workers_fetch_every_article_once_and_write_one_record_each(tmp_path
         assert stats.get("newscrawl/distributed/run_over") == 1
         assert not any(k.startswith("log_count/ERROR") for k in stats)
     assert stats_a.get("newscrawl/distributed/bad_seed", 0) + stats_b.get("newscrawl/distributed/bad_seed", 0) == 1
-    status = cluster_status(server, Keys.of("newscrawl", "franceinfo"))
-    assert status == {"queue": 0, "seeds": 0, "dupefilter": 0, "workers": {}}
+    assert cluster_status(server, keys) == {"queue": 0, "seeds": 0, "dupefilter": 0, "workers": {}}
 
 
 @pytest.mark.e2e
@@ -539,10 +550,10 @@ def test_the_dedup_state_is_shared_between_workers(tmp_path, redis_url, server):
     copy = "/societe/la-digue-de-saintes-copie_7100002.html"
     pages = {original: Page(article_html(1, text_seed=77)), copy: Page(article_html(2, text_seed=77))}
     with LocalSite(pages) as site:
-        a = worker(tmp_path, "a", redis_url, [site.url(original)])
+        a = worker(tmp_path, "a", redis_url, [site.url(original)], NEWSCRAWL_REDIS_WORKER_TIMEOUT="15")
         stats_a = finish(a, tmp_path, "a")
         # B has its own state dir: only Redis can tell it what A collected
-        b = worker(tmp_path, "b", redis_url, [site.url(original), site.url(copy)])
+        b = worker(tmp_path, "b", redis_url, [site.url(original), site.url(copy)], NEWSCRAWL_REDIS_WORKER_TIMEOUT="15")
         stats_b = finish(b, tmp_path, "b")
         hits = dict(site.hits)
     assert len(records(tmp_path / "a.jsonl")) == 1
