@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from itemadapter import ItemAdapter
 from scrapy import Request, signals
@@ -150,7 +150,7 @@ class DedupContentPipeline:
                          exc_info=True)
             self._inc(f"error/{type(exc).__name__}")
 
-    def _drop_duplicate(self, a: ItemAdapter, doc: Doc, verdict: Verdict, now: float) -> Any:
+    def _drop_duplicate(self, a: ItemAdapter, doc: Doc, verdict: Verdict, now: float) -> NoReturn:
         reason = verdict.reason or "near"
         try:
             self.state.dedup.record_duplicate(doc, verdict, now)
@@ -242,9 +242,22 @@ class MarkSeenPipeline:
             raise NotConfigured("NEWSCRAWL_DEDUP_ENABLED is off")
         return cls(crawler, DedupState.of(crawler))
 
-    def process_item(self, item: Any) -> Any:
+    def _accepted(self, item: Any) -> Accepted | None:
+        """The content pipeline's verdict on ``item``: by identity, or by record id when a
+        writer passed on another object."""
         accepted = self.state.accepted.pop(id(item), None)
         if accepted is not None and accepted.item is item:
+            return accepted
+        article_id = ItemAdapter(item).get("id") if ItemAdapter.is_item(item) else None
+        for key, candidate in list(self.state.accepted.items()):
+            if article_id and candidate.doc.id == article_id:
+                del self.state.accepted[key]
+                return candidate
+        return None
+
+    def process_item(self, item: Any) -> Any:
+        accepted = self._accepted(item)
+        if accepted is not None:
             doc, fp = accepted.doc, accepted.verdict.fp
             cluster = accepted.verdict.duplicate_of if accepted.verdict.kind == "update" else None
         else:  # content dedup off or failed on it: record it all the same

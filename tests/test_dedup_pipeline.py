@@ -243,3 +243,34 @@ def test_skipping_an_article_asked_for_by_name_is_logged(pipes, crawler, caplog)
         assert mw.get_processed_request(explicit, None) is None
     assert f"Skipped {FIG}: already collected" in caplog.text
     assert "NEWSCRAWL_DEDUP_SKIP_SEEN=0" in caplog.text
+
+
+def test_mark_seen_finds_the_verdict_when_a_writer_passes_on_another_object(pipes, crawler):
+    content, seen = pipes
+    item = article()
+    content.process_item(item)
+    seen.process_item(dict(item.to_record()))  # e.g. a writer that returns a plain dict
+    state = DedupState.of(crawler)
+    assert state.accepted == {} and state.dedup.pending == {}
+    assert state.store.urls([FIG])[FIG].cluster == item.id
+
+
+def test_the_window_is_pruned_at_open_at_most_once_a_day(tmp_path):
+    import time
+
+    from newscrawl.dedup.fingerprints import fingerprint
+    from newscrawl.dedup.store import open_store
+
+    s = open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path)})
+    fp = fingerprint(TEXT)
+    s.add_article("aaaaaaaaaaaaaaaa", fp, [FIG], time.time() - 3 * 86400)  # three days old
+    s.commit()
+    s.close()
+    c = get_crawler(Spider, {"NEWSCRAWL_STATE_DIR": str(tmp_path), "NEWSCRAWL_DEDUP_WINDOW": "2d"})
+    state = DedupState.of(c)
+    assert c.stats.get_value("newscrawl/dedup/pruned") == 1
+    assert state.store.band_candidates(fp.bands) == []  # no longer found by content...
+    assert state.store.by_exact(fp.exact) == "aaaaaaaaaaaaaaaa"  # ...but by exact hash
+    assert FIG in state.store.urls([FIG])  # and never downloaded again
+    assert state.prune_if_due() == 0  # not due again within a day
+    state.close()

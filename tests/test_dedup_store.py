@@ -249,3 +249,26 @@ def test_a_corrupt_state_file_is_refused_with_a_clear_error(tmp_path):
 def test_an_unreachable_redis_is_a_clear_error():
     with pytest.raises(DedupStateError, match="Cannot reach"):
         RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0")
+
+
+def test_sqlite_two_level_index_merges_and_still_finds_everything(tmp_path):
+    s = SqliteStore(tmp_path / SQLITE_FILE, merge_rows=100)  # ~1.5 articles per merge
+    fps = {f"{i:016x}": fingerprint(f"{TEXT_A} Variante numéro {i} du texte, avec quelques mots de plus.")
+           for i in range(6)}
+    for i, (article_id, fp) in enumerate(fps.items()):
+        s.add_article(article_id, fp, [f"https://a.example/{i}"], float(i))
+    s.commit()
+    main = s.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+    recent = s.db.execute("SELECT COUNT(*) FROM bands_recent").fetchone()[0]
+    assert main > 0 and recent < 100  # merged, some rows still recent
+    for article_id, fp in fps.items():
+        assert article_id in {c.id for c in s.band_candidates(fp.bands)}
+        assert dict(s.anchor_candidates(fp.anchors))[article_id] == len(set(fp.anchors))
+    assert s.prune(3.0) == 3  # pruning reaches both levels
+    gone = fps["0000000000000000"]
+    assert "0000000000000000" not in {c.id for c in s.band_candidates(gone.bands)}
+    s.close()
+    reopened = SqliteStore(tmp_path / SQLITE_FILE, merge_rows=100)
+    assert reopened._recent == sum(
+        reopened.db.execute(f"SELECT COUNT(*) FROM {t}_recent").fetchone()[0] for t in ("bands", "anchors"))
+    reopened.close()

@@ -60,8 +60,9 @@ class SketchParams:
     the same shingles)."""
     normalizer: int = 1
     """Version of :func:`normalize_words` (bump when it changes)."""
-    hasher: int = 1
-    """Version of the hashing scheme (word hash, shingle combination, permutations, bands)."""
+    hasher: int = 2
+    """Version of the hashing scheme (word hash, shingle combination, permutations, bands).
+    2: band keys mix two rows per 64-bit word with a per-band salt (1: one row at a time)."""
 
     def __post_init__(self) -> None:
         if self.bands * self.rows != self.num_perm:
@@ -94,11 +95,23 @@ def normalize_words(text: str) -> list[str]:
     if not text:
         return []
     text = text.casefold()
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", _APOSTROPHES.sub(" ", text)))
-    return _WORD.findall(text)
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_SPLIT).decode("ascii").split()
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", _APOSTROPHES.sub(" ", text)))
+    # ASCII punctuation to spaces at C speed; the few tokens still holding other punctuation
+    # (« », dashes, ellipses...) go through the regex. Same words as _WORD.findall(text).
+    tokens = text.encode("utf-8").translate(_ASCII_SPLIT).decode("utf-8").split()
+    out: list[str] = []
+    for token in tokens:
+        if token.isalnum():
+            out.append(token)
+        else:
+            out.extend(_WORD.findall(token))
+    return out
 
 
+# ASCII bytes that are not letters or digits -> space (the other bytes, UTF-8 of non-ASCII, kept).
+_ASCII_SPLIT = bytes(c if chr(c).isalnum() or c >= 128 else 32 for c in range(256))
 # Combining marks (diacritics) after NFKD: the Unicode blocks of combining characters.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -113,7 +126,6 @@ def exact_hash(words: list[str]) -> int:
 
 _M1 = U64(0xBF58476D1CE4E5B9)
 _M2 = U64(0x94D049BB133111EB)
-_GOLDEN = 0x9E3779B97F4A7C15
 
 
 def mix64(x: Array) -> Array:
@@ -200,14 +212,19 @@ def minhash(hashes: Array, params: SketchParams = PARAMS) -> npt.NDArray[np.uint
 
 
 def band_keys(signature: npt.NDArray[np.uint32], params: SketchParams = PARAMS) -> list[int]:
-    """One signed 64-bit key per LSH band (the band's index is mixed in, so equal rows in
-    different bands give different keys)."""
+    """One signed 64-bit key per LSH band: the band's rows mixed (splitmix64) with a per-band
+    salt, so equal rows in different bands give different keys. Vectorised over the bands."""
     rows = signature.astype(U64).reshape(params.bands, params.rows)
-    acc = np.full(params.bands, U64(params.rows), dtype=U64)
-    acc = acc + np.arange(params.bands, dtype=U64) * U64(_GOLDEN)
-    for r in range(params.rows):
-        acc = mix64(acc ^ rows[:, r])
-    return [int(v) for v in acc.view(np.int64)]
+    key = _band_salts(params.bands).copy()
+    for r in range(0, params.rows, 2):  # two 32-bit rows per 64-bit word
+        word = rows[:, r] | (rows[:, r + 1] << U64(32)) if r + 1 < params.rows else rows[:, r]
+        key = mix64(key ^ word)
+    return key.view(np.int64).tolist()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=8)
+def _band_salts(bands: int) -> Array:
+    return _coefficients(bands, b"band-salt")
 
 
 def stored_signature(signature: npt.NDArray[np.uint32], params: SketchParams = PARAMS) -> bytes:

@@ -1,9 +1,15 @@
 """The default dedup store: one SQLite file (WAL mode) in NEWSCRAWL_STATE_DIR.
 
-The LSH index lives on disk, as two ``WITHOUT ROWID`` tables clustered on the key
+The LSH index lives on disk, as ``WITHOUT ROWID`` tables clustered on the key
 (``bands(key, doc)``, ``anchors(key, doc)``): a lookup is one B-tree probe per key and memory
 stays flat however many articles the file holds (SQLite's page cache is bounded). ``doc`` is
 the article's rowid, which grows with time, so pruning the window is a range condition.
+
+Keys are hashes, so each new row lands on a random page of a large table: once the table
+outgrows the page cache, every article would cost ~60 page reads and writes. New rows therefore
+go to small ``*_recent`` tables (they stay in the cache), merged into the main tables in key
+order every ``merge_rows`` rows, each main page then taking many rows at once (a two-level
+LSM). Lookups read both levels.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL,
                                   PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS anchors (key INTEGER NOT NULL, doc INTEGER NOT NULL,
                                     PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands_recent (key INTEGER NOT NULL, doc INTEGER NOT NULL,
+                                         PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS anchors_recent (key INTEGER NOT NULL, doc INTEGER NOT NULL,
+                                           PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY,
     cluster TEXT NOT NULL,
@@ -61,8 +71,10 @@ class SqliteStore:
     """Dedup state in one SQLite file. Not thread-safe (Scrapy runs in one thread); several
     processes may share the file (WAL, busy timeout), each committing its own writes."""
 
-    def __init__(self, path: Path | str, *, cache_mb: int = 32, timeout: float = 30.0) -> None:
+    def __init__(self, path: Path | str, *, cache_mb: int = 32, timeout: float = 30.0,
+                 merge_rows: int = 400_000) -> None:
         self.path = Path(path)
+        self.merge_rows = merge_rows
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -81,6 +93,8 @@ class SqliteStore:
                 f"to start a new state (URLs and hashes already collected would be collected again)."
             ) from exc
         self._in_tx = False
+        self._recent = sum(self.db.execute(f"SELECT COUNT(*) FROM {t}_recent").fetchone()[0]
+                           for t in ("bands", "anchors"))
 
     # ------------------------------------------------------------------ transactions
     def _begin(self) -> None:
@@ -139,11 +153,7 @@ class SqliteStore:
     def band_candidates(self, keys: Sequence[int], limit: int = 50) -> list[StoredArticle]:
         if not keys:
             return []
-        hits: dict[int, int] = {}
-        for chunk in _chunks(list(keys)):
-            marks = ",".join("?" * len(chunk))
-            for (doc,) in self.db.execute(f"SELECT doc FROM bands WHERE key IN ({marks})", chunk):
-                hits[doc] = hits.get(doc, 0) + 1
+        hits = self._hits("bands", list(keys))
         if not hits:
             return []
         docs = sorted(hits, key=lambda d: (-hits[d], d))[:limit]
@@ -155,11 +165,7 @@ class SqliteStore:
     def anchor_candidates(self, anchors: Sequence[int], limit: int = 20) -> list[tuple[str, int]]:
         if not anchors:
             return []
-        hits: dict[int, int] = {}
-        for chunk in _chunks(list(dict.fromkeys(anchors))):
-            marks = ",".join("?" * len(chunk))
-            for (doc,) in self.db.execute(f"SELECT doc FROM anchors WHERE key IN ({marks})", chunk):
-                hits[doc] = hits.get(doc, 0) + 1
+        hits = self._hits("anchors", list(dict.fromkeys(anchors)))
         if not hits:
             return []
         docs = sorted(hits, key=lambda d: (-hits[d], d))[:limit]
@@ -167,14 +173,24 @@ class SqliteStore:
         ids = dict(self.db.execute(f"SELECT doc, id FROM articles WHERE doc IN ({marks})", docs).fetchall())
         return [(ids[d], hits[d]) for d in docs if d in ids]
 
+    def _hits(self, table: str, keys: list[int]) -> dict[int, int]:
+        """doc -> number of ``keys`` it has in ``table`` (both levels)."""
+        hits: dict[int, int] = {}
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            for level in (table, f"{table}_recent"):
+                for (doc,) in self.db.execute(f"SELECT doc FROM {level} WHERE key IN ({marks})", chunk):
+                    hits[doc] = hits.get(doc, 0) + 1
+        return hits
+
     def counts(self) -> dict[str, int]:
         one = self.db.execute
         return {
             "articles": one("SELECT COUNT(*) FROM articles").fetchone()[0],
             "indexed": one("SELECT COUNT(*) FROM articles WHERE indexed = 1").fetchone()[0],
             "urls": one("SELECT COUNT(*) FROM urls").fetchone()[0],
-            "band_rows": one("SELECT COUNT(*) FROM bands").fetchone()[0],
-            "anchor_rows": one("SELECT COUNT(*) FROM anchors").fetchone()[0],
+            "band_rows": sum(one(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("bands", "bands_recent")),
+            "anchor_rows": sum(one(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("anchors", "anchors_recent")),
         }
 
     # ------------------------------------------------------------------ writes
@@ -194,10 +210,23 @@ class SqliteStore:
                 (article_id, fp.exact, fp.words, at, fp.stored_signature),
             )
             doc = cur.lastrowid
-        self.db.executemany("INSERT OR IGNORE INTO bands (key, doc) VALUES (?, ?)", [(k, doc) for k in fp.bands])
-        self.db.executemany("INSERT OR IGNORE INTO anchors (key, doc) VALUES (?, ?)",
+        self.db.executemany("INSERT OR IGNORE INTO bands_recent (key, doc) VALUES (?, ?)",
+                            [(k, doc) for k in fp.bands])
+        self.db.executemany("INSERT OR IGNORE INTO anchors_recent (key, doc) VALUES (?, ?)",
                             [(k, doc) for k in fp.anchors])
         self._put_urls(urls, article_id, "kept", 1.0, fp.exact, at)
+        self._recent += len(fp.bands) + len(fp.anchors)
+        if self._recent >= self.merge_rows:
+            self.merge()
+
+    def merge(self) -> None:
+        """Move the recent rows into the main tables, in key order (see the module docstring)."""
+        self._begin()
+        for table in ("bands", "anchors"):
+            self.db.execute(f"INSERT OR IGNORE INTO {table} (key, doc) SELECT key, doc FROM {table}_recent")
+            self.db.execute(f"DELETE FROM {table}_recent")
+        self.commit()
+        self._recent = 0
 
     def add_urls(self, urls: Iterable[str], cluster: str, reason: str, similarity: float | None,
                  exact: int | None, at: float) -> None:
@@ -220,8 +249,8 @@ class SqliteStore:
         if not last:
             return 0
         self._begin()
-        self.db.execute("DELETE FROM bands WHERE doc <= ?", (last,))
-        self.db.execute("DELETE FROM anchors WHERE doc <= ?", (last,))
+        for table in ("bands", "anchors", "bands_recent", "anchors_recent"):
+            self.db.execute(f"DELETE FROM {table} WHERE doc <= ?", (last,))
         self.db.execute("UPDATE articles SET sig = NULL, indexed = 0 WHERE doc <= ? AND indexed = 1", (last,))
         self.commit()
         return int(count)
