@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from newscrawl.text.urls import TRACKING_PARAMS
+
 if TYPE_CHECKING:
     from newscrawl.parsers.base import ArticleParser
 
@@ -42,8 +44,14 @@ class Publisher:
         return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
 
     def _path(self, url: str) -> str:
+        """Path + query the patterns are matched on, tracking parameters removed: a feed link
+        ``…-20240430?utm_source=rss`` is the article ``…-20240430``."""
         parts = urlsplit(url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        query = "&".join(
+            pair for pair in parts.query.split("&")
+            if pair and not TRACKING_PARAMS.match(pair.split("=", 1)[0])
+        )
+        return parts.path + (f"?{query}" if query else "")
 
     def classify(self, url: str) -> str:
         """'article', 'live', or the skip reason ('section', 'author', 'video', 'not_article')."""

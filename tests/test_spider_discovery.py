@@ -347,3 +347,17 @@ def test_generic_listing_follows_only_its_own_article_links():
     requests = list(spider.parse_discovery(HtmlResponse(url, body=html.encode(), request=request)))
     assert [r.url for r in requests] == [
         "https://www.echo-des-causses.example/actualites/2025/06/12/un-festival-de-jazz-en-plein-air.html"]
+
+
+@pytest.mark.parametrize(
+    ("key", "url"),
+    [
+        ("lefigaro", "https://www.lefigaro.fr/international/un-titre-invente-20240430?utm_source=rss&utm_medium=feed"),
+        ("leparisien", "https://www.leparisien.fr/faits-divers/un-titre-invente-28-03-2023-V7HYTOXDWJGCRHRRUFOJBFNEPY.php?ito=rss"),
+        ("franceinfo", "https://www.franceinfo.fr/politique/un-titre-invente_7375003.html?xtor=RSS-3"),
+    ],
+)
+def test_tracking_parameters_do_not_hide_an_article(key, url):
+    from newscrawl.publishers import PUBLISHERS
+
+    assert PUBLISHERS[key].classify(url) == "article"
