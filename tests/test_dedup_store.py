@@ -6,11 +6,7 @@ persistence), stopped by pid at teardown. CI installs Debian's redis-server (.ci
 
 from __future__ import annotations
 
-import shutil
-import socket
 import sqlite3
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,8 +23,8 @@ from newscrawl.dedup.store import (
     check_params,
     open_store,
 )
+from tests.conftest import free_port, redis_server_process
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 TEXT_A = " ".join(
     f"Phrase numéro {i} de la dépêche sur la fermeture de la ligne ferroviaire entre Clermont et Béziers." for i in range(12)
@@ -36,48 +32,11 @@ TEXT_A = " ".join(
 TEXT_B = " ".join(f"Le festival de jazz de Marciac accueille {i} concerts gratuits sur la place du village." for i in range(12))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory) -> Iterator[str]:
-    """A throwaway redis-server on 127.0.0.1: yields its URL."""
-    if not Path(REDIS_SERVER).exists():
-        pytest.skip("redis-server is not installed (CI installs it: apt-get install redis-server)")
-    import redis
-
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir), "--protected-mode", "yes"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None:
-                    pytest.fail(f"redis-server exited with {proc.returncode}")
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not answer within 5 s")
+    """A throwaway redis-server on 127.0.0.1 for the session: yields its URL."""
+    with redis_server_process(tmp_path_factory.mktemp("redis")) as url:
         yield url
-    finally:
-        client.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture

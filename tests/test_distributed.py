@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -41,10 +39,10 @@ from newscrawl.distributed import (
 )
 from newscrawl.localsite import LocalSite, Page
 from spiders.franceinfo import FranceinfoSpider
+from tests.conftest import REDIS_SERVER, free_port, missing_tool, redis_server_process
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-_no_redis = pytest.mark.skipif(not Path(REDIS_SERVER).exists(),
+_no_redis = pytest.mark.skipif(missing_tool(REDIS_SERVER),
                                reason="redis-server is not installed (CI installs it: apt-get install redis-server)")
 
 
@@ -115,43 +113,11 @@ def news_site(feeds: int = 1, per_feed: int = 12) -> tuple[dict[str, Page], list
 # ------------------------------------------------------------------------------ Redis and workers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def redis_url(tmp_path) -> Iterator[str]:
-    """A throwaway redis-server on 127.0.0.1 (stopped by pid at teardown)."""
-    if not Path(REDIS_SERVER).exists():
-        pytest.skip("redis-server is not installed (CI installs it: apt-get install redis-server)")
-    import redis
-
-    port = free_port()
-    workdir = tmp_path / "redis"
-    workdir.mkdir()
-    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None:
-                    pytest.fail(f"redis-server exited with {proc.returncode}")
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not answer within 5 s")
+    """A throwaway redis-server per test on 127.0.0.1 (stopped by pid at teardown)."""
+    with redis_server_process(tmp_path / "redis") as url:
         yield url
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture

@@ -36,11 +36,12 @@ from newscrawl.render import (
     render_request,
 )
 from spiders.daily8 import Daily8Spider, served_by
+from tests.conftest import missing_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 _no_chromium = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (CI installs it: apt-get install chromium)")
+    missing_tool(CHROMIUM), reason="Debian's chromium is not installed (CI installs it: apt-get install chromium)")
 
 
 def needs_chromium(test: Any) -> Any:
