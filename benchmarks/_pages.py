@@ -456,6 +456,9 @@ class Template:
     """Noise blocks found between this page's body blocks (outer HTML; a run of siblings is one)."""
     tail_noise: list[str] = field(default_factory=list)
     """Noise blocks found after the last body block (they go at the end)."""
+    paywalled: bool = False
+    """A subscriber page: its noise (the paywall box, teaser prompts) stays its own, always at the
+    end, and never joins the site's pools (it would make free pages look paywalled)."""
     original_url: str | None = None
     page_id: str | None = None
     fetched_at: str = ""
@@ -650,6 +653,7 @@ def build_template(fx: Fixture) -> Template | None:
         content_type=fx.headers.get("Content-Type", "text/html; charset=utf-8"),
         segments=parts[0::2], slots=parts[1::2], paragraph=paragraph, heading=heading,
         body_in_dom=in_dom, ld_body_joiner=joiner, noise=noise, tail_noise=tail_noise,
+        paywalled=bool(expected.get("paywalled")),
         original_url=original if isinstance(original, str) else None, page_id=page_id, fetched_at=fx.fetched_at,
     )
 
@@ -710,8 +714,9 @@ class PageFactory:
         self.by_site: dict[str, list[Template]] = {s: [t for t in templates if t.site == s] for s in sites}
         self.by_site = {s: ts for s, ts in self.by_site.items() if ts}
         self.sites = list(self.by_site)
-        self.noise: dict[str, list[str]] = {s: [n for t in ts for n in t.noise] for s, ts in self.by_site.items()}
-        self.tail_noise: dict[str, list[str]] = {s: [n for t in ts for n in t.tail_noise]
+        self.noise: dict[str, list[str]] = {s: [n for t in ts if not t.paywalled for n in t.noise]
+                                            for s, ts in self.by_site.items()}
+        self.tail_noise: dict[str, list[str]] = {s: [n for t in ts if not t.paywalled for n in t.tail_noise]
                                                  for s, ts in self.by_site.items()}
         self.noise_text = _noise_lines()
         self.seed = seed
@@ -737,8 +742,15 @@ class PageFactory:
         rng = random.Random(f"{self.seed}:{index}:{site or ''}")
         site = site or self.sites[index % len(self.sites)]
         tpl = rng.choice(self.by_site[site])
-        return render(tpl, index, rng, self.bank, self.noise[site], self.tail_noise[site], self.noise_text,
-                      rng.choice(self.chrome[site]))
+        chrome = rng.choice(self.chrome[site])
+        return render(tpl, index, rng, self.bank, self.noise[site], self.tail_noise[site], self.noise_text, chrome)
+
+    def path(self, index: int, site: str) -> str:
+        """The URL path of ``page(index, site)``, without rendering the page (same random draws)."""
+        rng = random.Random(f"{self.seed}:{index}:{site}")
+        tpl = rng.choice(self.by_site[site])
+        rng.choice(self.chrome[site])  # the draws of page(), in the same order
+        return article_path(tpl.site, urlsplit(tpl.url).path, rng.choice(self.bank.titles), index)
 
     def pages(self, count: int, site: str | None = None) -> Iterator[Page]:
         for i in range(count):
@@ -772,7 +784,12 @@ def render(tpl: Template, index: int, rng: random.Random, bank: Bank, noise_pool
         inserts.append(f"{p_open}{html.escape(line, quote=False)}{p_close}")
     for piece in inserts:  # never before the first paragraph: a caption there is a caption
         blocks.insert(rng.randint(1, len(blocks)), piece)
-    if tail_pool and rng.random() < 0.5:
+    if tpl.paywalled:  # the page's own paywall box and prompts, where they were
+        for piece in tpl.noise:
+            blocks.insert(rng.randint(1, len(blocks)), piece)
+        blocks.extend(tpl.tail_noise)
+        n_noise += len(tpl.noise) + len(tpl.tail_noise)
+    elif tail_pool and rng.random() < 0.5:
         blocks.append(rng.choice(tail_pool))
         n_noise += 1
     body_html = "\n".join(blocks)

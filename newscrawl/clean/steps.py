@@ -87,6 +87,10 @@ def heading_rule(line: Line, ctx: Context | None = None) -> Rule | None:
     return first_match(HEADING_RULES, line, ctx or Context(lines=[line], index=0))
 
 
+_LAST_TEXT: tuple[tuple[object, ...], Text] | None = None
+"""The last Text.of() result and its key (the planners only read a Text)."""
+
+
 @dataclass
 class Text:
     """A step's view of the text: lines, their contexts and the rules each line matches."""
@@ -99,11 +103,19 @@ class Text:
 
     @classmethod
     def of(cls, lines: Sequence[Line], item: ArticleItem) -> Text:
+        # A function of (lines, title, lead) only, and the three steps mostly see the same ones
+        # (a step that removes nothing hands the next the same text): the last one is reused.
+        key = (tuple(lines), item.title, item.lead)
+        global _LAST_TEXT
+        if _LAST_TEXT is not None and _LAST_TEXT[0] == key:
+            return _LAST_TEXT[1]
         ctxs = _contexts(lines, item)
         heading = [None if ln.blank else heading_rule(ln, c) for ln, c in zip(lines, ctxs, strict=True)]
         noise = [None if ln.blank else first_match(LINE_RULES, ln, c) for ln, c in zip(lines, ctxs, strict=True)]
         time = [not ln.blank and is_time_line(ln) for ln in lines]
-        return cls(lines=lines, ctxs=ctxs, heading=heading, noise=noise, time=time)
+        text = cls(lines=lines, ctxs=ctxs, heading=heading, noise=noise, time=time)
+        _LAST_TEXT = (key, text)
+        return text
 
     @property
     def first_prose(self) -> int:

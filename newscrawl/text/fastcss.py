@@ -1,26 +1,37 @@
-"""Dropping what many CSS selectors match, in one pass over the tree instead of one XPath per selector.
+"""Faster CSS for the parsers, with the same results as parsel: used by newscrawl.parsers.base.
 
-``for css in selectors: sel.css(css).drop()`` costs one XPath evaluation per selector, and a selector
-that does not start with a tag name (``[class*=newsletter]``, ``.sr-only``) evaluates its predicate
-on every element of the page: with ~80 noise selectors that was most of the parse time (profile in
-docs/benchmarks.md). Here the selectors made only of a tag, ``#id``, ``.class`` and attribute tests
-(``[a]``, ``[a=v]``, ``[a*=v]``, ``[a^=v]``, ``[a$=v]``, ``[a~=v]``: all our noise selectors but
-one) are compiled into lookup tables and matched in one walk over the elements; any other selector
-(combinators, pseudo-classes) still goes through parsel, in its place in the sequence.
+1. **Dropping noise in one walk.** ``for css in selectors: sel.css(css).drop()`` costs one XPath
+   evaluation per selector, and a selector that does not start with a tag name
+   (``[class*=newsletter]``, ``.sr-only``) evaluates its predicate on every element of the page: with
+   ~80 noise selectors that was the biggest cost of a parse (docs/benchmarks.md). The selectors made
+   only of a tag, ``#id``, ``.class`` and attribute tests (``[a]``, ``[a=v]``, ``[a*=v]``, ``[a^=v]``,
+   ``[a$=v]``, ``[a~=v]``: all our noise selectors but one) are compiled into lookup tables and
+   matched in one walk over the elements; any other selector (combinators, pseudo-classes) still
+   goes through parsel, in its place in the sequence.
 
-The result is the same tree as the sequential drops: a simple selector's match depends only on the
-element's own tag and attributes, which dropping other elements never changes, and ``drop_tree``
-joins the tails of dropped elements in document order whatever the order of the drops. Two details
-of the sequential version are kept on purpose: a selector that matches the root element drops
-nothing (parsel raises on the root, which comes first in document order, before dropping anything),
-and a selector that cannot be parsed is skipped; both are logged at DEBUG, as before.
+   Same tree as the sequential drops: a simple selector's match depends only on the element's own
+   tag and attributes, which dropping other elements never changes, and ``drop_tree`` joins the
+   tails of dropped elements in document order whatever the order of the drops. Two details of the
+   sequential version are kept on purpose: a selector that matches the root element drops nothing
+   (parsel raises on the root, which comes first in document order, before dropping anything), and
+   a selector that cannot be parsed is skipped; both are logged at DEBUG, as before.
+
+2. **A page index** (class tokens, ids, tag names) collected on that walk: :class:`IndexedSelector`
+   answers at once, with no match, a query that needs a class, id or tag the page does not have
+   (most fallback selectors are for the other template generation).
+
+3. **Subject first**: a query like ``.publication-date__published time[datetime]`` runs as
+   ``descendant-or-self::time[@datetime][ancestor::*[<class test>]]`` (:func:`subject_first_xpath`)
+   instead of testing the class on every element of the page.
+
+tests/test_text_fastcss.py compares each of them with parsel on synthetic and fixture pages.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -30,12 +41,13 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from cssselect.xpath import is_non_whitespace, is_safe_name
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 logger = logging.getLogger(__name__)
 
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # XPath normalize-space() whitespace, not str.split()'s
 
-AttrTest = Callable[[str | None], bool]
+_TRANSLATOR = HTMLTranslator()
 
 
 def class_tokens(value: str | None) -> list[str]:
@@ -140,7 +152,7 @@ def _compile_tree(node: Any, css: str) -> Simple | None:
     return Simple(css=css, tag=tag, id=ident, classes=tuple(classes), attrs=tuple(attrs))
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity (walkers are cached per group tuple)
 class _Group:
     """Simple selectors matched together: lookup tables built from their conditions, so that an
     element costs a few dictionary lookups and one regex search per attribute, whatever the number
@@ -171,12 +183,10 @@ class _Group:
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     suffixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _names: set[str] | None = None
-    _memo: dict[tuple[str, str], bool | tuple[Simple, ...]] = field(default_factory=dict)
 
     def add(self, s: Simple) -> None:
         self.selectors.append(s)
         self._names = None
-        self._memo.clear()
         if s.classes:
             self.by_class.setdefault(s.classes[0], []).append(s)
         elif s.id is not None:
@@ -226,32 +236,6 @@ class _Group:
                 group.add(s)
         return group
 
-    def hit(self, tag: str, items: list[tuple[str, str]]) -> bool:
-        """Whether an element (tag, ``el.items()``) matches any selector of the group."""
-        if self.anything or tag in self.tags:
-            return True
-        if tag in self.by_tag:
-            attrib = dict(items)
-            if any(s.matches(tag, attrib) for s in self.by_tag[tag]):
-                return True
-        names = self.names
-        for name, value in items:
-            if name not in names:
-                continue
-            key = (name, value)
-            found = self._memo.get(key)
-            if found is None:
-                found = self._memo[key] = self._attr_hit(name, value)
-                if len(self._memo) > 100_000:  # bounded: class values repeat, but not forever
-                    self._memo.clear()
-            if found is True:
-                return True
-            if found:  # candidate selectors that need the whole element
-                attrib = dict(items)
-                if any(s.matches(tag, attrib) for s in found):
-                    return True
-        return False
-
     @property
     def names(self) -> set[str]:
         """Attribute names some selector of the group looks at."""
@@ -264,7 +248,7 @@ class _Group:
                 self._names.add("id")
         return self._names
 
-    def _attr_hit(self, name: str, value: str) -> bool | tuple[Simple, ...]:
+    def attr_hit(self, name: str, value: str) -> bool | tuple[Simple, ...]:
         """True when this attribute alone makes a match, else the selectors it makes candidates
         (checked against the whole element), possibly none. A function of (name, value) only."""
         if name in self.exists:
@@ -361,6 +345,49 @@ def _needs(node: Any, classes: set[str], ids: set[str], tags: set[str]) -> None:
         node = getattr(node, "selector", None)
 
 
+@lru_cache(maxsize=4096)
+def subject_first_xpath(css: str) -> str | None:
+    """``css`` as an XPath that tests the subject's tag first, when parsel's translation would test
+    a class on every element of the page: ``.a time[datetime]`` becomes
+    ``descendant-or-self::time[@datetime][ancestor::*[<.a>]]`` (parsel: ``descendant-or-self::*[<.a>]
+    /descendant::time[@datetime]``), the same node-set from the document root, in document order.
+
+    Only for comma groups of chains of plain compounds (tag, #id, .class, [attr]) joined by " " or
+    ">", whose subject has a tag and whose leftmost compound has none; None otherwise (parsel's
+    translation is then used). Valid from the root element only (the ancestors it tests may lie
+    above a sub-selector's node)."""
+    try:
+        selectors = parse(css)
+    except SelectorError:
+        return None
+    branches = []
+    for selector in selectors:
+        if selector.pseudo_element is not None:
+            return None
+        chain: list[tuple[str, Any]] = []  # (combinator to the compound on its right, compound), subject first
+        node, combinator = selector.parsed_tree, ""
+        while isinstance(node, CombinedSelector):
+            if node.combinator not in (" ", ">"):
+                return None
+            chain.append((combinator, node.subselector))
+            node, combinator = node.selector, node.combinator
+        chain.append((combinator, node))
+        if len(chain) < 2 or any(_compile_tree(c, css) is None for _, c in chain):
+            return None
+        parts = [_TRANSLATOR.xpath(c) for _, c in chain]  # subject first
+        if parts[0].element == "*" or parts[-1].element != "*":
+            return None
+        xpath = ""
+        for (comb, _), part in zip(reversed(chain[1:]), reversed(parts[1:]), strict=True):
+            axis = "ancestor" if comb == " " else "parent"
+            cond = f"[{part.condition}]" if part.condition else ""
+            xpath = f"[{axis}::{part.element}{cond}{xpath}]"
+        subject = parts[0]
+        cond = f"[{subject.condition}]" if subject.condition else ""
+        branches.append(f"descendant-or-self::{subject.element}{cond}{xpath}")
+    return " | ".join(branches) if branches else None
+
+
 class IndexedSelector(Selector):
     """A parsel Selector whose ``css()`` answers at once, with no match, a query that needs a class,
     id or tag name absent from the page (``index``, set by :func:`drop_selected`); any other query,
@@ -374,9 +401,49 @@ class IndexedSelector(Selector):
 
     def css(self, query: str) -> Any:
         index = self.index
-        if index is not None and index.excludes(query):
+        if index is None:
+            return super().css(query)
+        if index.excludes(query):
             return self.selectorlist_cls([])
-        return super().css(query)
+        xpath = subject_first_xpath(query)
+        return super().css(query) if xpath is None else self.xpath(xpath)
+
+
+@dataclass
+class _Walker:
+    """The groups of one drop, merged for the walk: per tag, the selectors to test (None: a bare tag
+    name, it matches); per (attribute name, value), memoised, what each group makes of it."""
+
+    groups: tuple[_Group, ...]
+    by_tag: dict[str, list[tuple[int, Simple | None]]] = field(default_factory=dict)
+    every: tuple[int, ...] = ()
+    """Groups with a ``*`` selector: every element matches."""
+    names: set[str] = field(default_factory=lambda: {"class", "id"})
+    _memo: dict[tuple[str, str], tuple[tuple[int, bool | tuple[Simple, ...]], ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.every = tuple(gi for gi, g in enumerate(self.groups) if g.anything)
+        for gi, g in enumerate(self.groups):
+            for tag in g.tags:
+                self.by_tag.setdefault(tag, []).append((gi, None))
+            for tag, selectors in g.by_tag.items():
+                self.by_tag.setdefault(tag, []).extend((gi, s) for s in selectors)
+            self.names |= g.names
+
+    def attr_result(self, name: str, value: str) -> tuple[tuple[int, bool | tuple[Simple, ...]], ...]:
+        key = (name, value)
+        found = self._memo.get(key)
+        if found is None:
+            found = tuple((gi, r) for gi, r in ((gi, g.attr_hit(name, value)) for gi, g in enumerate(self.groups)) if r)
+            if len(self._memo) > 20_000:  # bounded (~4 MB): attribute values repeat, ids less so
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+
+@lru_cache(maxsize=256)
+def _walker(groups: tuple[_Group, ...]) -> _Walker:
+    return _Walker(groups)
 
 
 class SelectorDropper:
@@ -415,7 +482,8 @@ class SelectorDropper:
                 self._drop_css(sel, step)  # after the drops before it, as in the sequential version
             else:
                 for el in found.get(id(group), ()):  # document order; one inside a dropped one goes with it
-                    el.drop_tree()
+                    if el.getparent() is not None:  # None: already dropped (by an earlier group or selector)
+                        el.drop_tree()
         if isinstance(sel, IndexedSelector):
             sel.index = index
         return index
@@ -425,16 +493,50 @@ class SelectorDropper:
         found: dict[int, list[Any]] = {id(g): [] for g in groups}
         if index is None:
             return found
-        tests = [(g.hit, found[id(g)]) for g in groups]
-        add = index.add
+        index.add(root)  # indexed, never dropped (see _Group.active)
+        if not groups:
+            for el in root.iter(etree.Element):
+                index.add(el)
+            return found
+        outs = [found[id(g)] for g in groups]
+        walker = _walker(tuple(groups))
+        by_tag, names, every = walker.by_tag, walker.names, walker.every
+        memo, attr_result = walker._memo, walker.attr_result
+        tags, ids, classes = index.tags, index.ids, index.classes
+        class_values = index._class_values
         it = root.iter(etree.Element)  # elements only: no comments, processing instructions, entities
-        add(next(it))  # the root itself: indexed, never dropped (see _Group.active)
+        next(it)
         for el in it:
-            add(el)
-            tag, items = el.tag, el.items()
-            for hit, out in tests:
-                if hit(tag, items):
-                    out.append(el)
+            tag = el.tag
+            tags.add(tag)
+            hits: set[int] | None = None
+            tag_selectors = by_tag.get(tag)
+            if tag_selectors:
+                for gi, s in tag_selectors:
+                    if s is None or s.matches(tag, dict(el.items())):
+                        hits = hits or set()
+                        hits.add(gi)
+            for name, value in el.items():
+                if name not in names:
+                    continue
+                if name == "class":
+                    if value not in class_values:
+                        class_values.add(value)
+                        classes.update(class_tokens(value))
+                elif name == "id":
+                    ids.add(value)
+                result = memo.get((name, value))
+                if result is None:
+                    result = attr_result(name, value)
+                for gi, res in result:
+                    if isinstance(res, bool) or any(c.matches(tag, dict(el.items())) for c in res):
+                        hits = hits or set()
+                        hits.add(gi)
+            if every:
+                hits = (hits or set()).union(every)
+            if hits:
+                for gi in hits:
+                    outs[gi].append(el)
         return found
 
     @staticmethod

@@ -35,12 +35,12 @@ class _DropCombining(dict[int, "int | None"]):
 
 
 _DROP_COMBINING = _DropCombining()
-_APOSTROPHES = re.compile(r"[’'`´]")
+_APOSTROPHES = re.compile(r"[’'`´]")  # noqa: RUF001 (typographic apostrophes, on purpose)
 _NOT_WORD = re.compile(r"[^\w']+")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # noqa: RUF001 (typographic apostrophe, on purpose)
 
 
-@lru_cache(maxsize=8192)  # the same lines are folded by every cleaning step and rule
+@lru_cache(maxsize=4096)  # the same lines are folded by every cleaning step and rule (bounded: ~4 MB)
 def fold_for_match(value: str) -> str:
     """Lowercase, strip accents and punctuation: the form text rules and dedup hashes compare."""
     value = unicodedata.normalize("NFKD", clean_text(value).lower())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -38,6 +39,7 @@ _AMP_PATH = re.compile(r"(?:/amp/?$|^/amp(?=/)|\.amp(?=\.html$|$)|/amp(?=/))", r
 _BARE_HOST = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # one page's URL is canonicalised ~10 times (spider, parser, dedup, writers)
 def canonical_url(url: str) -> str:
     """Canonical form of an article URL.
 

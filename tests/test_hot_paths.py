@@ -1,0 +1,55 @@
+"""The hot-path rewrites of issue 7 (docs/benchmarks.md) give exactly what the code they replace gave."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+
+from newscrawl.parsers.lefigaro import _PREMIUM_SCRIPT, premium_script
+from newscrawl.text.normalize import clean_text, fold_for_match, word_count
+from newscrawl.text.urls import canonical_url
+
+
+def reference_fold(value: str) -> str:
+    """fold_for_match before issue 7 (a Python loop over the characters, patterns compiled per call)."""
+    value = unicodedata.normalize("NFKD", clean_text(value).lower())
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    value = re.sub(r"[’'`´]", "'", value)  # noqa: RUF001 (French apostrophes, on purpose)
+    return re.sub(r"[^\w']+", " ", value).strip()
+
+
+def test_fold_for_match_unchanged():
+    samples = ["À lire aussi : l’Élysée",  # noqa: RUF001 (typographic apostrophe, on purpose) "Ça va ? Œuvre, naïve, São Paulo", "ﬁn ½ x²", "A\u0301\u0327b",
+               "Ελληνικά και русский", "  Déjà\u00a0abonné ?  ", "Ǆ ǅ ǆ", "e\u20dd", "", "&eacute;t&eacute;"]
+    rng = random.Random(5)
+    alphabet = [chr(c) for c in (*range(32, 127), *range(0xA0, 0x250), *range(0x300, 0x370), 0x2019, 0x2013, 0x1E9E)]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    for text in samples:
+        assert fold_for_match(text) == reference_fold(text), text
+
+
+def test_word_count_unchanged():
+    for text in ("", "l'État d’urgence", "porte-parole et 3 000 euros", "a-b-c d'e’f"):  # noqa: RUF001
+        assert word_count(text) == len(re.findall(r"\w+(?:[-'’]\w+)*", text))  # noqa: RUF001
+
+
+def test_premium_script_is_the_regex_search():
+    parts = ["FFF.isPremium", " = ", "=", "true", "false", "figAnalytics.init({", "isPremium", ":", " ", "}",
+             "x", "_", ".", "\n", "aFFF.isPremium=true", "{", "(", "isPremium:true", "FFF", "trueish"]
+    rng = random.Random(3)
+    seen = {True: 0, False: 0}
+    for _ in range(20_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
+        expected = bool(_PREMIUM_SCRIPT.search(text))
+        assert premium_script(text) == expected, text
+        seen[expected] += 1
+    assert seen[True] > 100  # both answers were exercised
+    assert seen[False] > 100
+
+
+def test_canonical_url_cache_is_transparent():
+    for url in ("https://www.francetvinfo.fr/a/b_1234567.html#xtor=RSS-3", "www.lefigaro.fr/x?utm_source=y&b=2&a=1",
+                "http://127.0.0.1:8080/p/", "http://[::1", "  https://daily8.com/fr/article/ab  "):
+        assert canonical_url(url) == canonical_url.__wrapped__(url)
+        assert canonical_url(url) == canonical_url(url)
