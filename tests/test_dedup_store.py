@@ -211,23 +211,53 @@ def test_an_unreachable_redis_is_a_clear_error():
 
 
 def test_sqlite_two_level_index_merges_and_still_finds_everything(tmp_path):
-    s = SqliteStore(tmp_path / SQLITE_FILE, merge_rows=100)  # ~1.5 articles per merge
+    s = SqliteStore(tmp_path / SQLITE_FILE, merge_rows=100)  # 40 keys an article: a merge after the 3rd
     fps = {f"{i:016x}": fingerprint(f"{TEXT_A} Variante numéro {i} du texte, avec quelques mots de plus.")
-           for i in range(6)}
+           for i in range(5)}
     for i, (article_id, fp) in enumerate(fps.items()):
         s.add_article(article_id, fp, [f"https://a.example/{i}"], float(i))
     s.commit()
     main = s.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
-    recent = s.db.execute("SELECT COUNT(*) FROM bands_recent").fetchone()[0]
-    assert main > 0 and recent < 100  # merged, some rows still recent
+    recent = s.db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
+    assert main == 3 * 32 and recent == 2  # merged, the last two articles still recent
+    assert s._recent == 2 * 40
     for article_id, fp in fps.items():
         assert article_id in {c.id for c in s.band_candidates(fp.bands)}
         assert dict(s.anchor_candidates(fp.anchors))[article_id] == len(set(fp.anchors))
     assert s.prune(3.0) == 3  # pruning reaches both levels
     gone = fps["0000000000000000"]
     assert "0000000000000000" not in {c.id for c in s.band_candidates(gone.bands)}
+    last = fps["0000000000000004"]
     s.close()
-    reopened = SqliteStore(tmp_path / SQLITE_FILE, merge_rows=100)
-    assert reopened._recent == sum(
-        reopened.db.execute(f"SELECT COUNT(*) FROM {t}_recent").fetchone()[0] for t in ("bands", "anchors"))
+    reopened = SqliteStore(tmp_path / SQLITE_FILE, merge_rows=100)  # the recent level is read back
+    assert reopened._recent == s._recent
+    assert "0000000000000004" in {c.id for c in reopened.band_candidates(last.bands)}
     reopened.close()
+
+
+def test_sqlite_recent_level_follows_other_processes(tmp_path):
+    """Two connections on one file (two crawls sharing a state dir): each sees the other's
+    recent articles once committed, and after the other merged or pruned."""
+    path = tmp_path / SQLITE_FILE
+    a = SqliteStore(path, merge_rows=10_000)
+    b = SqliteStore(path, merge_rows=10_000)
+    fps = [fingerprint(f"{TEXT_A} Variante numéro {i} du texte, avec quelques mots de plus.") for i in range(4)]
+    a.add_article("a0", fps[0], ["https://a.example/0"], 1.0)
+    assert "a0" in {c.id for c in a.band_candidates(fps[0].bands)}  # own write, not committed yet
+    a.commit()
+    assert "a0" in {c.id for c in b.band_candidates(fps[0].bands)}
+    assert dict(b.anchor_candidates(fps[0].anchors))["a0"] == len(set(fps[0].anchors))
+    b.add_article("b1", fps[1], ["https://a.example/1"], 2.0)
+    b.commit()
+    b.merge()  # b moves both articles to the main tables and empties the recent table
+    a.add_article("a2", fps[2], ["https://a.example/2"], 3.0)  # a reloads before writing
+    a.commit()
+    for store in (a, b):
+        for article_id, fp in (("a0", fps[0]), ("b1", fps[1]), ("a2", fps[2])):
+            hits = [c.id for c in store.band_candidates(fp.bands)]
+            assert hits.count(article_id) == 1, (article_id, hits)  # found once, not once per level
+    assert b.prune(1.5) == 1  # a0 leaves the index...
+    assert "a0" not in {c.id for c in a.band_candidates(fps[0].bands)}  # ...for a too
+    assert "a2" in {c.id for c in a.band_candidates(fps[2].bands)}
+    a.close()
+    b.close()

@@ -5,17 +5,24 @@ The LSH index lives on disk, as ``WITHOUT ROWID`` tables clustered on the key
 stays flat however many articles the file holds (SQLite's page cache is bounded). ``doc`` is
 the article's rowid, which grows with time, so pruning the window is a range condition.
 
-Keys are hashes, so each new row lands on a random page of a large table: once the table
-outgrows the page cache, every article would cost ~60 page reads and writes. New rows therefore
-go to small ``*_recent`` tables (they stay in the cache), merged into the main tables in key
-order every ``merge_rows`` rows, each main page then taking many rows at once (a two-level
-LSM). Lookups read both levels.
+Keys are hashes, so each new row would land on a random page of a large table: once the table
+outgrows the page cache, every article would cost ~60 page reads and writes. New articles'
+keys therefore go first to a *recent* level, merged into the main tables in key order every
+``merge_rows`` keys, each main page then taking many rows at once (a two-level LSM). The
+recent level is one ``recent`` row per article (its keys as two JSON arrays: one insert, not
+~60), mirrored in memory as ``key -> doc`` dicts, which lookups read beside the main tables.
+Other processes sharing the file are followed: when ``PRAGMA data_version`` says another
+connection committed, the new ``recent`` rows are loaded (or all of them again after another
+process merged or pruned, which bumps ``meta.recent_gen``). Memory is bounded by
+``merge_rows`` (about 100 bytes per key).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -40,10 +47,12 @@ CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL,
                                   PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS anchors (key INTEGER NOT NULL, doc INTEGER NOT NULL,
                                     PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS bands_recent (key INTEGER NOT NULL, doc INTEGER NOT NULL,
-                                         PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS anchors_recent (key INTEGER NOT NULL, doc INTEGER NOT NULL,
-                                           PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS recent (   -- keys of articles not merged into bands/anchors yet
+    seq INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL,
+    bands TEXT NOT NULL,              -- JSON arrays of signed 64-bit keys (json_each merges them)
+    anchors TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY,
     cluster TEXT NOT NULL,
@@ -62,6 +71,49 @@ def _article(row: tuple[str, int, int, float, bytes | None]) -> StoredArticle:
     return StoredArticle(id=row[0], exact=row[1], words=row[2], added=row[3], signature=row[4])
 
 
+def _pack(keys: Sequence[int]) -> str:
+    return "[" + ",".join(map(str, keys)) + "]"
+
+
+_unpack = json.loads
+
+
+class _Level:
+    """The recent keys of one table in memory: key -> doc, or a list of docs when several
+    recent articles share the key (rare: kept articles seldom share a band)."""
+
+    __slots__ = ("keys", "size")
+
+    def __init__(self) -> None:
+        self.keys: dict[int, int | list[int]] = {}
+        self.size = 0
+
+    def add(self, keys: Iterable[int], doc: int) -> None:
+        table = self.keys
+        for key in keys:
+            have = table.get(key)
+            if have is None:
+                table[key] = doc
+            elif isinstance(have, list):
+                if doc in have:
+                    continue
+                have.append(doc)
+            elif have == doc:
+                continue
+            else:
+                table[key] = [have, doc]
+            self.size += 1
+
+    def count(self, keys: Iterable[int], hits: dict[int, int]) -> None:
+        table = self.keys
+        for key in keys:
+            have = table.get(key)
+            if have is None:
+                continue
+            for doc in have if isinstance(have, list) else (have,):
+                hits[doc] = hits.get(doc, 0) + 1
+
+
 def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -69,10 +121,12 @@ def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
 
 class SqliteStore:
     """Dedup state in one SQLite file. Not thread-safe (Scrapy runs in one thread); several
-    processes may share the file (WAL, busy timeout), each committing its own writes."""
+    processes may share the file (WAL, busy timeout), each committing its own writes.
+    ``merge_rows``: recent keys (bands and anchors) held before a merge into the main tables
+    (they cost ~100 bytes each in memory)."""
 
     def __init__(self, path: Path | str, *, cache_mb: int = 32, timeout: float = 30.0,
-                 merge_rows: int = 400_000) -> None:
+                 merge_rows: int = 200_000) -> None:
         self.path = Path(path)
         self.merge_rows = merge_rows
         try:
@@ -93,14 +147,47 @@ class SqliteStore:
                 f"to start a new state (URLs and hashes already collected would be collected again)."
             ) from exc
         self._in_tx = False
-        self._recent = sum(self.db.execute(f"SELECT COUNT(*) FROM {t}_recent").fetchone()[0]
-                           for t in ("bands", "anchors"))
+        self._levels = {"bands": _Level(), "anchors": _Level()}
+        self._loaded_seq = 0
+        self._gen: str | None = None
+        self._data_version: int | None = None
+        self._sync()
+
+    @property
+    def _recent(self) -> int:
+        """Keys in the recent level (merged into the main tables past ``merge_rows``)."""
+        return self._levels["bands"].size + self._levels["anchors"].size
+
+    # ------------------------------------------------------------------ the recent level
+    def _sync(self) -> None:
+        """Follow the other connections' commits to the recent level (see the module docstring)."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version == self._data_version:
+            return
+        self._data_version = version
+        gen = self.get_meta("recent_gen") or "0"
+        if gen != self._gen:  # first load, or another process merged or pruned: reload
+            self._gen = gen
+            self._levels = {"bands": _Level(), "anchors": _Level()}
+            self._loaded_seq = 0
+        rows = self.db.execute("SELECT seq, doc, bands, anchors FROM recent WHERE seq > ? ORDER BY seq",
+                               (self._loaded_seq,))
+        for seq, doc, bands, anchors in rows:
+            self._levels["bands"].add(_unpack(bands), doc)
+            self._levels["anchors"].add(_unpack(anchors), doc)
+            self._loaded_seq = seq
+
+    def _new_gen(self) -> None:
+        """The recent table was emptied or cut (merge, prune): other processes must reload."""
+        self._gen = repr(time.time_ns())
+        self.set_meta("recent_gen", self._gen)
 
     # ------------------------------------------------------------------ transactions
     def _begin(self) -> None:
         if not self._in_tx:
             self.db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
+            self._sync()  # holding the write lock: nobody else commits until we do
 
     def commit(self) -> None:
         if self._in_tx:
@@ -153,34 +240,36 @@ class SqliteStore:
     def band_candidates(self, keys: Sequence[int], limit: int = 50) -> list[StoredArticle]:
         if not keys:
             return []
-        hits = self._hits("bands", list(keys))
-        if not hits:
-            return []
-        docs = sorted(hits, key=lambda d: (-hits[d], d))[:limit]
-        marks = ",".join("?" * len(docs))
-        rows = self.db.execute(f"SELECT doc, {_ARTICLE_COLS} FROM articles WHERE doc IN ({marks})", docs)
-        by_doc = {r[0]: _article(r[1:]) for r in rows}
-        return [by_doc[d] for d in docs if d in by_doc]
+        rows = self._ranked("bands", list(keys), f"a.{_ARTICLE_COLS.replace(', ', ', a.')}", limit)
+        return [_article(r[:5]) for r in rows]
 
     def anchor_candidates(self, anchors: Sequence[int], limit: int = 20) -> list[tuple[str, int]]:
         if not anchors:
             return []
-        hits = self._hits("anchors", list(dict.fromkeys(anchors)))
-        if not hits:
-            return []
+        return [(r[0], r[1]) for r in self._ranked("anchors", list(dict.fromkeys(anchors)), "a.id", limit)]
+
+    def _ranked(self, table: str, keys: list[int], cols: str, limit: int) -> list[tuple]:  # type: ignore[type-arg]
+        """``cols`` of the (at most ``limit``) articles sharing most ``keys`` in ``table`` (both
+        levels), then that count, most shared first."""
+        hits = self._hits(table, keys)
         docs = sorted(hits, key=lambda d: (-hits[d], d))[:limit]
+        if not docs:
+            return []
         marks = ",".join("?" * len(docs))
-        ids = dict(self.db.execute(f"SELECT doc, id FROM articles WHERE doc IN ({marks})", docs).fetchall())
-        return [(ids[d], hits[d]) for d in docs if d in ids]
+        found = {r[0]: r[1:] for r in self.db.execute(
+            f"SELECT a.doc, {cols} FROM articles a WHERE a.doc IN ({marks})", docs)}
+        return [(*found[d], hits[d]) for d in docs if d in found]
 
     def _hits(self, table: str, keys: list[int]) -> dict[int, int]:
         """doc -> number of ``keys`` it has in ``table`` (both levels)."""
+        if not self._in_tx:
+            self._sync()
         hits: dict[int, int] = {}
         for chunk in _chunks(keys):
             marks = ",".join("?" * len(chunk))
-            for level in (table, f"{table}_recent"):
-                for (doc,) in self.db.execute(f"SELECT doc FROM {level} WHERE key IN ({marks})", chunk):
-                    hits[doc] = hits.get(doc, 0) + 1
+            for (doc,) in self.db.execute(f"SELECT doc FROM {table} WHERE key IN ({marks})", chunk):
+                hits[doc] = hits.get(doc, 0) + 1
+        self._levels[table].count(keys, hits)
         return hits
 
     def counts(self) -> dict[str, int]:
@@ -189,44 +278,47 @@ class SqliteStore:
             "articles": one("SELECT COUNT(*) FROM articles").fetchone()[0],
             "indexed": one("SELECT COUNT(*) FROM articles WHERE indexed = 1").fetchone()[0],
             "urls": one("SELECT COUNT(*) FROM urls").fetchone()[0],
-            "band_rows": sum(one(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("bands", "bands_recent")),
-            "anchor_rows": sum(one(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("anchors", "anchors_recent")),
+            "band_rows": one("SELECT COUNT(*) FROM bands").fetchone()[0]
+            + one("SELECT COALESCE(SUM(json_array_length(bands)), 0) FROM recent").fetchone()[0],
+            "anchor_rows": one("SELECT COUNT(*) FROM anchors").fetchone()[0]
+            + one("SELECT COALESCE(SUM(json_array_length(anchors)), 0) FROM recent").fetchone()[0],
         }
 
     # ------------------------------------------------------------------ writes
     def add_article(self, article_id: str, fp: Fingerprint, urls: Iterable[str], at: float) -> None:
         self._begin()
-        row = self.db.execute("SELECT doc FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is not None:
-            # An update (the page changed): new fingerprints. The old band/anchor rows stay (the
-            # tables are keyed by key, finding them would be a scan): they only point at the same
-            # article, whose candidates are verified against its new signature anyway.
-            doc = row[0]
-            self.db.execute("UPDATE articles SET exact = ?, words = ?, sig = ?, indexed = 1 WHERE doc = ?",
-                            (fp.exact, fp.words, fp.stored_signature, doc))
-        else:
-            cur = self.db.execute(
-                "INSERT INTO articles (id, exact, words, added, sig) VALUES (?, ?, ?, ?, ?)",
-                (article_id, fp.exact, fp.words, at, fp.stored_signature),
-            )
-            doc = cur.lastrowid
-        self.db.executemany("INSERT OR IGNORE INTO bands_recent (key, doc) VALUES (?, ?)",
-                            [(k, doc) for k in fp.bands])
-        self.db.executemany("INSERT OR IGNORE INTO anchors_recent (key, doc) VALUES (?, ?)",
-                            [(k, doc) for k in fp.anchors])
+        # One statement: a new article gets the next doc; an update (the page changed) gets new
+        # fingerprints under its doc. The old band/anchor rows of an update stay (the tables are
+        # keyed by key, finding them would be a scan): they only point at the same article, whose
+        # candidates are verified against its new signature anyway.
+        doc = self.db.execute(
+            "INSERT INTO articles (id, exact, words, added, sig) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET exact = excluded.exact, words = excluded.words, "
+            "sig = excluded.sig, indexed = 1 RETURNING doc",
+            (article_id, fp.exact, fp.words, at, fp.stored_signature),
+        ).fetchall()[0][0]  # fetchall: the statement runs to its end
+        if fp.bands or fp.anchors:
+            self._loaded_seq = self.db.execute(
+                "INSERT INTO recent (doc, bands, anchors) VALUES (?, ?, ?)",
+                (doc, _pack(fp.bands), _pack(fp.anchors)),
+            ).lastrowid or self._loaded_seq
+            self._levels["bands"].add(fp.bands, doc)
+            self._levels["anchors"].add(fp.anchors, doc)
         self._put_urls(urls, article_id, "kept", 1.0, fp.exact, at)
-        self._recent += len(fp.bands) + len(fp.anchors)
         if self._recent >= self.merge_rows:
             self.merge()
 
     def merge(self) -> None:
-        """Move the recent rows into the main tables, in key order (see the module docstring)."""
+        """Move the recent level into the main tables, in key order (see the module docstring)."""
         self._begin()
-        for table in ("bands", "anchors"):
-            self.db.execute(f"INSERT OR IGNORE INTO {table} (key, doc) SELECT key, doc FROM {table}_recent")
-            self.db.execute(f"DELETE FROM {table}_recent")
+        for table in ("bands", "anchors"):  # in SQLite's C: unpack, sort, insert
+            self.db.execute(f"INSERT OR IGNORE INTO {table} (key, doc) SELECT j.value, r.doc "
+                            f"FROM recent r, json_each(r.{table}) j ORDER BY j.value, r.doc")
+        self.db.execute("DELETE FROM recent")
+        self._new_gen()
         self.commit()
-        self._recent = 0
+        self._levels = {"bands": _Level(), "anchors": _Level()}
+        self._loaded_seq = 0
 
     def add_urls(self, urls: Iterable[str], cluster: str, reason: str, similarity: float | None,
                  exact: int | None, at: float) -> None:
@@ -249,10 +341,15 @@ class SqliteStore:
         if not last:
             return 0
         self._begin()
-        for table in ("bands", "anchors", "bands_recent", "anchors_recent"):
+        for table in ("bands", "anchors", "recent"):
             self.db.execute(f"DELETE FROM {table} WHERE doc <= ?", (last,))
+        self._new_gen()
         self.db.execute("UPDATE articles SET sig = NULL, indexed = 0 WHERE doc <= ? AND indexed = 1", (last,))
         self.commit()
+        self._levels = {"bands": _Level(), "anchors": _Level()}  # reload what is left
+        self._loaded_seq = 0
+        self._data_version = None
+        self._sync()
         return int(count)
 
     def checkpoint(self) -> None:
