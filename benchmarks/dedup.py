@@ -48,7 +48,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newscrawl.dedup.cluster import Deduplicator, Doc, Thresholds
-from newscrawl.dedup.fingerprints import PARAMS, SketchParams, exact_hash, normalize_words
+from newscrawl.dedup.fingerprints import PARAMS, SketchParams, exact_hash, normalize_words, word_hashes
 from newscrawl.dedup.sqlite_store import SqliteStore
 from newscrawl.dedup.store import check_params
 
@@ -356,7 +356,7 @@ def run_datasketch(n: int, seed: int, sample_every: int) -> Result:
     for doc in corpus.stream(n):
         t0, c0 = time.perf_counter(), time.process_time()
         words = normalize_words(doc.text)
-        h = exact_hash(words)
+        h = exact_hash(word_hashes(words))
         dup_of, sim, measure = exact.get(h), 1.0, "exact"
         m = None
         if dup_of is None and len(words) >= 80:

@@ -67,7 +67,8 @@ class SketchParams:
     hasher: int = 3
     """Version of the hashing scheme (word hash, shingle combination, permutations, bands).
     2: band keys mix two rows per 64-bit word with a per-band salt (1: one row at a time);
-    3: the permutations are rensa's RMinHash over our shingle hashes (2: numpy multiply-shift)."""
+    3: the permutations are rensa's RMinHash over our shingle hashes (2: numpy multiply-shift),
+    and the exact hash is taken over the word hashes (2: over the words joined by spaces)."""
     minhash: str = f"rensa-rminhash/{_RMinHash.ALGORITHM_VERSION}/seed-{_MINHASH_SEED}"
     """The MinHash implementation and its algorithm version (rensa is pinned; see :func:`minhash`)."""
 
@@ -149,9 +150,10 @@ _ASCII_SPLIT = bytes(c if chr(c).isalnum() or c >= 128 else 32 for c in range(25
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-def exact_hash(words: list[str]) -> int:
-    """Signed 64-bit hash of the normalised body (SQLite INTEGER friendly)."""
-    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8, person=b"nc-exact").digest()
+def exact_hash(hashes: Array) -> int:
+    """Signed 64-bit hash (SQLite INTEGER friendly) of the normalised body, given as its
+    :func:`word_hashes` (equal words, equal hashes: a hash of the word sequence)."""
+    digest = hashlib.blake2b(hashes.astype("<u8", copy=False).tobytes(), digest_size=8, person=b"nc-exact").digest()
     return int.from_bytes(digest, "little", signed=True)
 
 
@@ -210,6 +212,30 @@ def _shingle_weights(shingle: int) -> Array:
 
 def word_hashes(words: list[str]) -> Array:
     return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.int64, count=len(words)).view(U64)
+
+
+class _TokenHashes(dict[str, tuple[int, ...]]):
+    """casefolded token -> the (signed) hashes of its words; bounded like :class:`_TokenWords`."""
+
+    limit = 50_000
+
+    def __missing__(self, token: str) -> tuple[int, ...]:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[token] = tuple(map(_WORD_HASHES.__getitem__, _fold_token(token)))
+        return value
+
+
+_TOKEN_HASHES = _TokenHashes()
+
+
+def text_hashes(text: str) -> Array:
+    """``word_hashes(normalize_words(text))``, token by token with a cache (the hot path: no
+    word list is built)."""
+    if not text:
+        return np.zeros(0, dtype=U64)
+    tokens = text.casefold().split()
+    return np.fromiter(chain.from_iterable(map(_TOKEN_HASHES.__getitem__, tokens)), dtype=np.int64).view(U64)
 
 
 def shingle_hashes(words: list[str] | Array, shingle: int) -> Array:
@@ -326,32 +352,33 @@ def fingerprint(text: str, lead: str | None = None, *, min_words: int = 80,
     """Fingerprints of an article: ``text`` is the body (compared for exact and near copies:
     republishers change titles and leads), ``lead`` joins the head for containment anchors.
     Bodies under ``min_words`` words get the exact hash and anchors only."""
-    words = normalize_words(text)
-    fp = Fingerprint(exact=exact_hash(words), words=len(words))
-    lead_words = normalize_words(lead or "")
+    body = text_hashes(text)
+    fp = Fingerprint(exact=exact_hash(body), words=len(body))
+    head = text_hashes(lead or "")
     k = params.shingle
     # One pass over lead + body: shingles starting in the body are the body's own shingles
     # (a shingle's hash depends on its words only), the first ones make the head.
-    all_hashes = shingle_hashes(lead_words + words, k)
-    n_lead = len(lead_words)
-    if len(words) >= max(min_words, k):
+    all_hashes = shingle_hashes(np.concatenate((head, body)) if head.size else body, k)
+    n_lead = head.size
+    n_words = body.size
+    if n_words >= max(min_words, k):
         sig = minhash(all_hashes[n_lead:], params)
         # what the store compares is the stored (b-bit) form
         fp.signature = load_signature(stored_signature(sig, params), params)
         fp.bands = band_keys(sig, params)
-    if n_lead + len(words) >= k:
-        fp.anchors = anchors(all_hashes[: max(1, n_lead + min(len(words), params.head_words) - k + 1)], params)
+    if n_lead + n_words >= k:
+        fp.anchors = anchors(all_hashes[: max(1, n_lead + min(n_words, params.head_words) - k + 1)], params)
     return fp
 
 
 def excerpt_anchors(text: str, lead: str | None = None, params: SketchParams = PARAMS) -> list[int]:
     """Anchors of an excerpt (an aggregator's lead-only copy): its own beginning, in the same
     sampling as the originals' heads. The lead is used only when the body is nearly empty."""
-    words = normalize_words(text)
-    if len(words) < 2 * params.shingle:
-        words = normalize_words(lead or "") + words
+    words = text_hashes(text)
+    if words.size < 2 * params.shingle:
+        words = np.concatenate((text_hashes(lead or ""), words))
     words = words[: params.head_words]
-    return anchors(shingle_hashes(words, params.shingle), params) if len(words) >= params.shingle else []
+    return anchors(shingle_hashes(words, params.shingle), params) if words.size >= params.shingle else []
 
 
 CANARY_TEXT = (
