@@ -157,3 +157,15 @@ def test_minhash_of_empty_input_matches_nothing():
     empty = minhash(np.zeros(0, dtype=np.uint64))
     full = minhash(shingle_hashes(normalize_words(TEXT), 5))
     assert estimate_jaccard(empty, full) < 0.05
+
+
+def test_memo_is_bounded_and_keeps_frequent_keys():
+    from newscrawl.dedup.fingerprints import _Memo
+
+    calls: list[str] = []
+    memo = _Memo(lambda k: calls.append(k) or k.upper(), limit=3)
+    for word in ["a", "b", "c", "a", "d", "e", "a", "f", "g", "h"]:
+        assert memo[word] == word.upper()
+    assert len(memo) + len(memo.previous) <= 2 * 3  # two generations at most
+    assert calls.count("a") == 1  # "a" kept coming back: never computed again
+    assert calls == ["a", "b", "c", "d", "e", "f", "g", "h"]
