@@ -18,7 +18,8 @@ Figures come from each crawl's stats file (NEWSCRAWL_STATS_FILE: ``elapsed_time_
 ``memusage/*``, item counts) and from the child's resource usage (``os.wait4``: CPU time, peak RSS).
 pages/s = article pages / elapsed_time_seconds (the crawl itself, without interpreter start-up).
 Then one more full crawl of ``--memory-pages`` pages (one site) is sampled every 0.5 s
-(/proc/<pid>/status VmRSS against the pages served so far) for the RSS growth.
+(/proc/<pid>/status VmRSS against the pages served so far, kept in ``rss.csv`` of its run
+folder) for the RSS growth, with the most requests that waited in its scheduler at once.
 
 Overrides (both crawls): DOWNLOAD_DELAY=0, AUTOTHROTTLE off, CONCURRENT_REQUESTS=16 and
 CONCURRENT_REQUESTS_PER_DOMAIN=16 (the politeness defaults would measure the delay, not the
@@ -95,13 +96,15 @@ class Unoptimise:
 
 
 class MemoryProbe:
-    """Diagnosis extension (``--trace-memory``): tracemalloc from the 500th response on, and the
-    allocation sites that grew most, written at close to NEWSCRAWL_BENCH_TRACE_FILE."""
+    """Diagnosis extension (``--trace-memory N``): tracemalloc from the Nth response on (after the
+    bounded caches have filled), and the allocation sites that grew most since, written at close
+    to NEWSCRAWL_BENCH_TRACE_FILE."""
 
     def __init__(self, crawler: Any) -> None:
         from scrapy import signals
 
         self.path = crawler.settings.get("NEWSCRAWL_BENCH_TRACE_FILE")
+        self.start = crawler.settings.getint("NEWSCRAWL_BENCH_TRACE_FROM", 500)
         self.seen = 0
         self.first: Any = None
         if not self.path:  # only the memory crawl is traced
@@ -117,8 +120,8 @@ class MemoryProbe:
         import tracemalloc
 
         self.seen += 1
-        if self.seen == 500:
-            tracemalloc.start(12)
+        if self.seen == self.start:
+            tracemalloc.start(8)
             self.first = tracemalloc.take_snapshot()
 
     def spider_closed(self, **kwargs: Any) -> None:
@@ -129,11 +132,33 @@ class MemoryProbe:
             return
         gc.collect()
         last = tracemalloc.take_snapshot()
-        lines = [f"{self.seen} responses; growth since the 500th, by allocation site:"]
+        lines = [f"{self.seen} responses; growth since response {self.start}, by allocation site:"]
         for stat in last.compare_to(self.first, "traceback")[:25]:
             lines.append(f"{stat.size_diff / 1024:10.0f} KiB {stat.count_diff:8d} blocks")
             lines.extend("      " + line for line in stat.traceback.format()[-12:])
         Path(self.path).write_text("\n".join(lines))
+
+
+class BacklogProbe:
+    """Memory crawl: the most requests waiting in the scheduler at once (``scheduler/enqueued`` -
+    ``scheduler/dequeued``, checked at each response), as the stat ``bench/scheduler_backlog_max``."""
+
+    def __init__(self, crawler: Any) -> None:
+        from scrapy import signals
+
+        self.stats = crawler.stats
+        self.most = 0
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BacklogProbe:
+        return cls(crawler)
+
+    def response_received(self, **kwargs: Any) -> None:
+        backlog = self.stats.get_value("scheduler/enqueued", 0) - self.stats.get_value("scheduler/dequeued", 0)
+        if backlog > self.most:
+            self.most = backlog
+            self.stats.set_value("bench/scheduler_backlog_max", backlog)
 
 
 # ---------------------------------------------------------------- the server
@@ -227,9 +252,11 @@ def _serve_localsite(catalogue: Catalogue, sock: Any, served: Any) -> None:
                 served.value += 1
         return Page(body=body, status=status, content_type=ctype)
 
-    port = sock.getsockname()[1]
-    sock.close()
-    site = LocalSite(port=port, fallback=fallback)
+    site = LocalSite(port=0, fallback=fallback)
+    # Serve on the socket the parent bound (it stays open there: binding its port again fails).
+    site.server.socket.close()
+    site.server.socket = sock
+    site.server.server_address = sock.getsockname()
     site.start()
     threading.Event().wait()
 
@@ -359,6 +386,9 @@ def crawl(server: Server, site: str, n: int, mode: str, workdir: Path, extra: Se
             samples.append((time.monotonic() - t0, server.served.value - served0, rss))
         time.sleep(0.5)
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if samples:
+        (run_dir / "rss.csv").write_text("seconds,pages,rss_mb\n" + "".join(
+            f"{t:.1f},{n},{rss:.1f}\n" for t, n, rss in samples))
     if not stats_file.exists():
         stderr = err_path.read_text(errors="replace")
         raise RuntimeError(f"{site} {mode} crawl wrote no stats (exit {proc.returncode}):\n{stderr[-3000:]}")
@@ -452,6 +482,9 @@ def memory_report(run: Run) -> None:
     print(f"  growth over the crawl (start -> end): {growth_all:.0f} MB; after warm-up (10% -> end): "
           f"{growth_warm:.0f} MB (target < {TARGET_GROWTH_MB:g} MB): "
           f"{'met' if growth_all < TARGET_GROWTH_MB else 'NOT met'}")
+    backlog = run.stats.get("bench/scheduler_backlog_max")
+    if backlog is not None:
+        print(f"  most requests waiting in the scheduler at once: {backlog}")
 
 
 def print_profile(path: Path, top: int) -> None:
@@ -470,13 +503,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="pages of the RSS-growth crawl (0: skip it; default 50000)")
     ap.add_argument("--memory-site", default="franceinfo")
     ap.add_argument("--server", choices=("asyncio", "localsite"), default="asyncio")
+    ap.add_argument("--modes", default="noop,full",
+                    help="crawls per site: noop, full or both (default; the comparison needs both)")
     ap.add_argument("--workdir", help="keep the crawls' output, logs and stats here (default: a temp dir)")
     ap.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                     help="extra Scrapy setting for every crawl (repeatable)")
     ap.add_argument("--unoptimised", action="store_true",
                     help="crawl with the code as it was before issue 7's hot-path fixes (the 'before' figures)")
-    ap.add_argument("--trace-memory", action="store_true",
-                    help="diagnosis: tracemalloc in the memory crawl (slow), top growing sites in its workdir")
+    ap.add_argument("--trace-memory", type=int, default=0, metavar="N",
+                    help="diagnosis: tracemalloc in the memory crawl from its Nth response (slow); prints the "
+                         "allocation sites that grew most")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip the empty crawls that measure start-up CPU (subtracted from CPU per page)")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
@@ -494,10 +530,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         extensions["benchmarks.crawl.Unoptimise"] = 0
     if args.trace_memory:
         extensions["benchmarks.crawl.MemoryProbe"] = 900
-    if extensions:
-        from newscrawl import settings as project_settings
+    from newscrawl import settings as project_settings
 
+    if extensions:
         extra += ["-s", f"EXTENSIONS={json.dumps({**project_settings.EXTENSIONS, **extensions})}"]
+    memory_extra = [*extra, "-s", "EXTENSIONS=" + json.dumps(
+        {**project_settings.EXTENSIONS, **extensions, "benchmarks.crawl.BacklogProbe": 910})]
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="newscrawl-bench-"))
     print(f"machine: {machine()}")
     print(f"server: {args.server}; {per_site} pages per site ({', '.join(sites)}); workdir {workdir}"
@@ -507,8 +545,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"catalogue ready in {time.monotonic() - t0:.1f} s at {server.base}")
     runs: list[Run] = []
     try:
+        modes = [m for m in ("noop", "full") if m in args.modes.split(",")]
         for site in sites if per_site else ():
-            for mode in ("noop", "full"):
+            for mode in modes:
                 startup = 0.0 if args.no_baseline else crawl(server, site, 0, mode, workdir, extra).cpu
                 run = crawl(server, site, per_site, mode, workdir, extra, profile=bool(args.profile))
                 run.startup_cpu = startup
@@ -516,15 +555,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.profile:
                     print_profile(workdir / f"{site}-{mode}-{per_site}" / "crawl.prof", args.profile)
                 print(f"  {site:11} {mode:4}: {run.pages} pages in {run.elapsed:.1f} s ({run.pages_per_s:.0f}/s), "
-                      f"cpu {run.cpu:.1f} s (start-up {startup:.1f} s), peak RSS {run.peak_rss_mb:.0f} MB, "
+                      f"cpu {run.cpu:.1f} s (start-up {startup:.1f} s; {run.cpu_ms_per_page:.2f} ms/page), "
+                      f"peak RSS {run.peak_rss_mb:.0f} MB, "
                       f"server cpu {run.server_cpu:.1f} s, "
                       f"items {run.stats.get('item_scraped_count', 0)}, finish {run.stats.get('finish_reason')}")
         if runs:
             report(runs)
         if args.memory_pages:
             if args.trace_memory:
-                extra += ["-s", f"NEWSCRAWL_BENCH_TRACE_FILE={workdir / 'memory-trace.txt'}"]
-            mem = crawl(server, args.memory_site, args.memory_pages, "full", workdir, extra, sample=True)
+                memory_extra += ["-s", f"NEWSCRAWL_BENCH_TRACE_FILE={workdir / 'memory-trace.txt'}",
+                                 "-s", f"NEWSCRAWL_BENCH_TRACE_FROM={args.trace_memory}"]
+            mem = crawl(server, args.memory_site, args.memory_pages, "full", workdir, memory_extra, sample=True)
             memory_report(mem)
             if args.trace_memory:
                 print((workdir / "memory-trace.txt").read_text())

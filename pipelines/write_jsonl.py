@@ -26,6 +26,8 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from pipelines.text_records import compact_key
+
 logger = logging.getLogger(__name__)
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -36,9 +38,10 @@ RECOVER_FILES = 2
 """How many of the most recent dated files are scanned at open (the last run wrote in them)."""
 
 
-def record_key(record: dict[str, Any]) -> str:
-    """What makes a line a repeat: the same article (id) in the same version (modified)."""
-    return f"{record.get('id') or record.get('url')}|{record.get('modified') or ''}"
+def record_key(record: dict[str, Any]) -> int:
+    """What makes a line a repeat: the same article (id) in the same version (modified); held as
+    the ``compact_key`` of ``<id>|<modified>`` (the writer keeps one per record of the run)."""
+    return compact_key(f"{record.get('id') or record.get('url')}|{record.get('modified') or ''}")
 
 
 def record_day(record: dict[str, Any]) -> str:
@@ -73,9 +76,9 @@ def repair_tail(path: Path) -> int:
     return size - keep
 
 
-def read_keys(path: Path) -> tuple[set[str], int]:
+def read_keys(path: Path) -> tuple[set[int], int]:
     """The record keys of a JSONL file and the number of lines that are not JSON records."""
-    keys: set[str] = set()
+    keys: set[int] = set()
     bad = 0
     with path.open("rb") as fh:
         for raw in fh:
@@ -99,7 +102,8 @@ class DatedJsonlWriter:
     def __init__(self, folder: Path, fsync: bool = True, recover_files: int = RECOVER_FILES) -> None:
         self.folder = folder
         self.fsync = fsync
-        self.keys: set[str] = set()
+        self.keys: set[int] = set()
+        """``record_key`` of every record written, or found at open in the recent files."""
         self.written_paths: set[Path] = set()
         self.repaired: dict[Path, int] = {}
         self.bad_lines = 0

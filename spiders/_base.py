@@ -10,7 +10,10 @@ Bad input never raises: each problem is one log line naming the URL and the reas
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import StopDownload
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import HtmlResponse
 
 from newscrawl.discovery import Document, Entry, NotAFeed, read_document
@@ -53,6 +56,15 @@ LISTING_CSS: dict[str, tuple[str, ...]] = {
 }
 # Request flags of a body cut short (StopDownload, or a connection closed early).
 _PARTIAL_FLAGS = {"download_stopped", "partial", "dataloss"}
+DISCOVERY_PRIORITY = -1
+"""Request priority of the sitemaps named in a sitemap index (article requests have 0): the
+scheduler hands out the articles already found before the next sitemap."""
+
+
+def url_key(url: str) -> int:
+    """A 64-bit digest (blake2b) of a canonical URL: what the set of requested URLs holds, 36
+    bytes an entry instead of the URL (100-200), in a set that grows with the crawl."""
+    return int.from_bytes(hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
 def request_url(url: str) -> str:
@@ -94,6 +106,13 @@ class NewsSpider(scrapy.Spider):
 
     # No ``name`` here (the subclasses set it): the spider loader only lists the site spiders.
 
+    discovery_in_flight = 1
+    """Sitemaps named in a sitemap index that are scheduled at a time; the others wait in the
+    spider, and the next one goes when the scheduler is down to ``CONCURRENT_REQUESTS`` requests
+    (0: no limit; with a shared Redis scheduler there is none). Each sitemap adds up to 50,000
+    article requests: a whole index fetched at once (16 sitemaps for 16 concurrent requests) kept
+    16,000 requests in memory at the start of a crawl."""
+
     def __init__(self, *args: Any, start_urls: str | Iterable[str] | None = None,
                  max_age: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,8 +126,14 @@ class NewsSpider(scrapy.Spider):
         # apply to their paths. The generic spider has no site of its own, hence no mirrors.
         self.mirror_hosts = {h for h in hosts if self.publisher.domains and not self._own_host(h)}
         self.allowed_domains = sorted({*self.publisher.domains, *hosts}) if self.publisher.domains else []
-        self._requested: set[str] = set()
+        self._requested: set[int] = set()
+        """``url_key`` of the canonical URL of every article requested."""
         self._documents = 0
+        # Sitemaps named in a sitemap index wait here (see _gate_scheduled).
+        self._gate_waiting: deque[scrapy.Request] = deque()
+        self._gate_open: set[int] = set()
+        self._gate_tokens = itertools.count(1)
+        self._low_water = 16  # CONCURRENT_REQUESTS (from_crawler)
         self.max_age: timedelta | None = None
         self.include_live = False
         self.max_entries = 50_000
@@ -133,6 +158,16 @@ class NewsSpider(scrapy.Spider):
         spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
             or timedelta(0)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
+        if settings.get("NEWSCRAWL_REDIS_URL"):
+            # Shared queue: a sitemap held by this worker would be lost with it, and the queue
+            # is not this process's to measure.
+            spider.discovery_in_flight = 0
+        if spider.discovery_in_flight > 0:
+            spider._low_water = max(settings.getint("CONCURRENT_REQUESTS", 16), 1)
+            crawler.signals.connect(spider._gate_scheduled, signal=signals.request_scheduled)
+            crawler.signals.connect(spider._gate_dropped, signal=signals.request_dropped)
+            crawler.signals.connect(spider._gate_pump, signal=signals.response_received)
+            crawler.signals.connect(spider._gate_idle, signal=signals.spider_idle)
         if not spider.start_urls:
             spider.logger.error("No start URL: pass -a start_urls=URL[,URL...]")
         return spider
@@ -183,13 +218,70 @@ class NewsSpider(scrapy.Spider):
             self.inc("discovery/document_limit")
             return None
         self._documents += 1
+        meta: dict[str, Any] = {"newscrawl_discovery": True, "download_maxsize": 2 * self.max_doc_bytes}
+        if depth:  # named in a sitemap index: scheduled one at a time, after the articles found
+            meta["newscrawl_gate"] = next(self._gate_tokens)
         return scrapy.Request(
             url, callback=self.parse_discovery, errback=self.on_error, cb_kwargs={"depth": depth},
+            priority=DISCOVERY_PRIORITY if depth else 0,
             # on_bytes_received stops the download at max_doc_bytes and the part read is parsed;
             # download_maxsize is the hard stop above it, and also bounds Content-Encoding
             # decompression (gzip bombs).
-            meta={"newscrawl_discovery": True, "download_maxsize": 2 * self.max_doc_bytes},
+            meta=meta,
         )
+
+    # ---------------------------------------------------------------- sitemaps of an index, one at a time
+    # A sitemap index names up to 50,000 sitemaps of up to 50,000 URLs each. Its sitemap requests
+    # go through the spider middlewares as any request; at the scheduler (request_scheduled),
+    # beyond ``discovery_in_flight`` open ones they are held here, and one is handed back to the
+    # engine when an open one is done (read, failed or dropped) and the scheduler is down to
+    # CONCURRENT_REQUESTS requests (checked at each response). Retries and redirects of an open
+    # sitemap carry its token and stay open. Nothing is dropped: at worst, the crawl is idle with
+    # sitemaps waiting (a sitemap request that ended with no callback, errback or drop), and they
+    # are released then.
+
+    def _gate_scheduled(self, request: scrapy.Request, spider: Any = None) -> None:
+        token = request.meta.get("newscrawl_gate")
+        if (token is None or token in self._gate_open or self.discovery_in_flight <= 0
+                or (spider is not None and spider is not self)):
+            return
+        if len(self._gate_open) < self.discovery_in_flight and not self._gate_waiting:
+            self._gate_open.add(token)
+            return
+        self._gate_waiting.append(request)
+        raise IgnoreRequest("sitemap held until the articles found so far are scheduled")
+
+    def _gate_done(self, request: scrapy.Request | None) -> None:
+        """A request is done (read, failed or dropped): a sitemap gives its place to the next one,
+        and any request leaving the scheduler may make room."""
+        token = request.meta.get("newscrawl_gate") if request is not None else None
+        self._gate_open.discard(token)  # type: ignore[arg-type]  # None is never in the set
+        self._gate_pump()
+
+    def _gate_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        self._gate_done(request)
+
+    def _scheduler_backlog(self) -> int:
+        stats = self.crawler.stats
+        return int(stats.get_value("scheduler/enqueued", 0)) - int(stats.get_value("scheduler/dequeued", 0))
+
+    def _gate_pump(self, *args: Any, **kwargs: Any) -> None:
+        """Hand waiting sitemaps back to the engine while there is room."""
+        while (self._gate_waiting and len(self._gate_open) < self.discovery_in_flight
+               and self._scheduler_backlog() <= self._low_water):
+            request = self._gate_waiting.popleft()
+            self._gate_open.add(request.meta["newscrawl_gate"])
+            self.crawler.engine.crawl(request)
+
+    def _gate_idle(self, spider: Any = None) -> None:
+        if not self._gate_waiting:
+            return
+        if self._gate_open:  # only when a sitemap request ended unseen: never lose the others
+            self.logger.warning("Crawl idle with %(n)d sitemap(s) waiting and %(open)d never answered: "
+                                "releasing the next one", {"n": len(self._gate_waiting), "open": len(self._gate_open)})
+            self._gate_open.clear()
+        self._gate_pump()
+        raise DontCloseSpider
 
     def on_bytes_received(self, data: bytes, request: scrapy.Request, spider: Any = None) -> None:
         """Stop reading a feed/sitemap at NEWSCRAWL_MAX_SITEMAP_BYTES: the part read is parsed."""
@@ -209,6 +301,7 @@ class NewsSpider(scrapy.Spider):
         self.logger.log(level, "Fetch failed: %(url)s (%(reason)s: %(detail)s)",
                         {"url": url, "reason": reason, "detail": detail})
         self.inc(f"fetch/failed/{reason}")
+        self._gate_done(request)
 
     # ---------------------------------------------------------------- discovery
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -218,7 +311,7 @@ class NewsSpider(scrapy.Spider):
             # A site with article URL patterns: an article page asked for by name is fetched as
             # is. Without patterns (generic), only the content tells a feed from an article.
             if verdict in ("article", "live") and publisher.article_paths:
-                self._requested.add(canonical_url(url))
+                self._requested.add(url_key(canonical_url(url)))
                 yield self.article_request(url, live=verdict == "live", explicit=True)
                 continue
             request = self.discovery_request(url)
@@ -227,6 +320,12 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def parse_discovery(self, response: Response, depth: int = 0) -> Iterator[Any]:
+        try:
+            yield from self._read_discovery(response, depth)
+        finally:  # every request read from it is with the engine (a dozen at most not scheduled yet)
+            self._gate_done(response.request)
+
+    def _read_discovery(self, response: Response, depth: int) -> Iterator[Any]:
         try:
             doc = read_document(response.body, max_entries=self.max_entries, max_bytes=self.max_doc_bytes)
         except NotAFeed as exc:
@@ -241,7 +340,7 @@ class NewsSpider(scrapy.Spider):
         if doc.kind == "html" and response.meta.get("newscrawl_start") and self.classify(response.url) in (
                 "article", "live"):
             # A start URL of the generic spider that is an HTML page with an article path.
-            self._requested.add(canonical_url(response.url))
+            self._requested.add(url_key(canonical_url(response.url)))
             self.inc("discovery/requested")
             response.meta["newscrawl_explicit"] = True
             yield from self.parse_article(response, hints={})
@@ -334,7 +433,7 @@ class NewsSpider(scrapy.Spider):
             return
         if self._too_old(entry):
             return
-        key = canonical_url(entry.url)
+        key = url_key(canonical_url(entry.url))
         if key in self._requested:
             self.logger.debug("Already requested: %(url)s", {"url": entry.url})
             self.inc("discovery/duplicate")

@@ -156,14 +156,29 @@ class Rule:
         key = (self.name, line.raw)
         hit = _MEMO.get(key)
         if hit is None:
-            if len(_MEMO) > 200_000:
-                _MEMO.clear()
-            hit = _MEMO[key] = self.test(line, Context(lines=[line], index=0))
+            hit = _MEMO_PREVIOUS.get(key)
+            if hit is None:
+                hit = self.test(line, Context(lines=[line], index=0))
+            _remember(key, hit)
         return hit
 
 
+MEMO_SIZE = 20_000
+"""Entries of one generation of the memo below (a record adds ~60 on generated pages, at most a few hundred)."""
 _MEMO: dict[tuple[str, str], bool] = {}
-"""Results of the rules that only look at the line (the three steps see the same lines)."""
+"""Results of the rules that only look at the line: the three steps of a record see the same
+lines, so the memo only has to span a record. Two generations of at most MEMO_SIZE entries: when
+the current one is full it becomes the previous one (the older is dropped), and a hit in the
+previous one is copied into the current one. At most 2 x MEMO_SIZE entries, each keeping its
+line alive (the former single 200,000-entry memo, cleared when full, held ~25 MB in a long crawl)."""
+_MEMO_PREVIOUS: dict[tuple[str, str], bool] = {}
+
+
+def _remember(key: tuple[str, str], hit: bool) -> None:
+    global _MEMO, _MEMO_PREVIOUS
+    if len(_MEMO) >= MEMO_SIZE:
+        _MEMO_PREVIOUS, _MEMO = _MEMO, {}
+    _MEMO[key] = hit
 
 
 def _compile(patterns: Sequence[str], flags: int = 0) -> re.Pattern[str]:
