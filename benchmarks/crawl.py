@@ -38,7 +38,6 @@ import importlib
 import json
 import multiprocessing as mp
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -55,6 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._machine import machine
 from spiders._base import NewsSpider
 
 SITES = ("franceinfo", "lefigaro", "leparisien", "daily8", "generic")
@@ -402,21 +402,6 @@ def crawl(server: Server, site: str, n: int, mode: str, workdir: Path, extra: Se
 # ---------------------------------------------------------------- report
 
 
-def machine() -> str:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import scrapy
-
-    return (f"{platform.node()}: {model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, Scrapy {scrapy.__version__}")
-
-
 def _written(run: Run) -> int:
     return int(run.stats.get("newscrawl/records/text_written", 0))
 
@@ -537,7 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     memory_extra = [*extra, "-s", "EXTENSIONS=" + json.dumps(
         {**project_settings.EXTENSIONS, **extensions, "benchmarks.crawl.BacklogProbe": 910})]
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="newscrawl-bench-"))
-    print(f"machine: {machine()}")
+    import scrapy
+
+    print("machine: " + machine(f"Scrapy {scrapy.__version__}"))
     print(f"server: {args.server}; {per_site} pages per site ({', '.join(sites)}); workdir {workdir}"
           + ("; UNOPTIMISED (before issue 7's fixes)" if args.unoptimised else ""))
     t0 = time.monotonic()

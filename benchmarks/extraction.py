@@ -26,7 +26,6 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import sys
 import time
@@ -43,6 +42,7 @@ import lxml
 import lxml.html
 import trafilatura
 
+from benchmarks._machine import machine
 from benchmarks._pages import SITES, Page, PageFactory
 from newscrawl.fixtures import extract_article
 
@@ -139,19 +139,6 @@ def time_method(fn: Callable[[Page], object], pages: Sequence[Page]) -> Timing:
     return Timing(wall=clock() - wall0, cpu=time.process_time() - cpu0, per_site=dict(per_site))
 
 
-def machine() -> str:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{platform.node()}: {model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, lxml {lxml.__version__}, trafilatura {trafilatura.__version__}")
-
-
 def load() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -226,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not pages:
         ap.error("no page to time")
     size = sum(len(p.body) for p in pages) / len(pages)
-    print(f"machine: {machine()}")
+    print("machine: " + machine(f"lxml {lxml.__version__}", f"trafilatura {trafilatura.__version__}"))
     print(f"load average at start: {load()}")
     print(f"pages: {len(pages)} {origin}; mean size {size / 1024:.1f} KiB")
     by_site: dict[str, int] = defaultdict(int)
