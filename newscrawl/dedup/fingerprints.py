@@ -196,11 +196,6 @@ def _word_hash(word: str) -> int:
 _WORD_HASHES: _Memo[str, int] = _Memo(_word_hash, 50_000)
 
 
-def word_hash(word: str) -> int:
-    """The unsigned 64-bit hash of a word."""
-    return _WORD_HASHES[word] & 0xFFFFFFFFFFFFFFFF
-
-
 def _coefficients(count: int, label: bytes) -> Array:
     out = []
     for i in range(count):
