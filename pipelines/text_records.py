@@ -6,7 +6,6 @@ in the folder that continues across runs (the highest existing number + 1).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -15,15 +14,9 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.items import ArticleItem
+from newscrawl.memo import compact_key
 
 _NAME = re.compile(r"^(\d+)_([0-9a-f]+)\.txt$")
-
-
-def compact_key(text: str) -> int:
-    """A 64-bit digest of ``text`` (blake2b): what the sets that grow with a crawl (ids and keys
-    written) hold instead of the string, 36 bytes an entry instead of 65-200. Two different
-    strings share a key with a probability of n^2 / 2^65 among n (3e-8 for a million)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
 def record_text(item: ArticleItem) -> str:

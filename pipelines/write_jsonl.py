@@ -26,7 +26,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from pipelines.text_records import compact_key
+from newscrawl.memo import compact_key
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ Bad input never raises: each problem is one log line naming the URL and the reas
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 from collections import deque
@@ -25,6 +24,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import HtmlResponse
 
 from newscrawl.discovery import Document, Entry, NotAFeed, read_document
+from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
 from newscrawl.text.dates import parse_duration, parse_iso, to_iso
@@ -59,12 +59,6 @@ _PARTIAL_FLAGS = {"download_stopped", "partial", "dataloss"}
 DISCOVERY_PRIORITY = -1
 """Request priority of the sitemaps named in a sitemap index (article requests have 0): the
 scheduler hands out the articles already found before the next sitemap."""
-
-
-def url_key(url: str) -> int:
-    """A 64-bit digest (blake2b) of a canonical URL: what the set of requested URLs holds, 36
-    bytes an entry instead of the URL (100-200), in a set that grows with the crawl."""
-    return int.from_bytes(hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
 def request_url(url: str) -> str:

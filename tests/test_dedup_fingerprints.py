@@ -7,6 +7,8 @@ import random
 import numpy as np
 import pytest
 
+from newscrawl.memo import Memo
+
 from newscrawl.dedup.fingerprints import (
     CANARY_TEXT,
     PARAMS,
@@ -160,10 +162,8 @@ def test_minhash_of_empty_input_matches_nothing():
 
 
 def test_memo_is_bounded_and_keeps_frequent_keys():
-    from newscrawl.dedup.fingerprints import _Memo
-
     calls: list[str] = []
-    memo = _Memo(lambda k: calls.append(k) or k.upper(), limit=3)
+    memo = Memo(3, lambda k: calls.append(k) or k.upper())
     for word in ["a", "b", "c", "a", "d", "e", "a", "f", "g", "h"]:
         assert memo[word] == word.upper()
     assert len(memo) + len(memo.previous) <= 2 * 3  # two generations at most

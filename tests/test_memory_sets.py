@@ -12,6 +12,7 @@ from scrapy.utils.test import get_crawler
 import newscrawl.clean.rules as rules
 from newscrawl.clean.rules import LINE_RULES, Context, Line
 from newscrawl.items import ArticleItem
+from newscrawl.memo import Memo
 from pipelines.text_records import TextRecordsFolder, compact_key
 from pipelines.write_jsonl import DatedJsonlWriter, record_key
 from spiders._base import url_key
@@ -103,9 +104,7 @@ def test_requested_urls_are_keys_and_still_requested_once():
 
 
 def test_rule_memo_is_bounded_and_gives_the_rules_answers(monkeypatch):
-    monkeypatch.setattr(rules, "MEMO_SIZE", 50)
-    monkeypatch.setattr(rules, "_MEMO", {})
-    monkeypatch.setattr(rules, "_MEMO_PREVIOUS", {})
+    monkeypatch.setattr(rules, "_MEMO", Memo(50))
     plain = [r for r in LINE_RULES if not r.contextual]
     lines = [Line.of(s) for r in plain for s in r.samples] + [Line.of(f"Ligne ordinaire {n}") for n in range(40)]
     for _ in range(2):  # the second pass answers from the memo (or recomputes what left it)
@@ -113,13 +112,11 @@ def test_rule_memo_is_bounded_and_gives_the_rules_answers(monkeypatch):
             for rule in plain:
                 want = not line.blank and line.words <= rule.longest and rule.test(line, Context([line], 0))
                 assert rule.matches(line) == want
-    assert len(rules._MEMO) <= 50 and len(rules._MEMO_PREVIOUS) <= 50
+    assert len(rules._MEMO) <= 50 and len(rules._MEMO.previous) <= 50
 
 
 def test_rule_memo_keeps_a_hit_of_the_previous_generation(monkeypatch):
-    monkeypatch.setattr(rules, "MEMO_SIZE", 3)
-    monkeypatch.setattr(rules, "_MEMO", {})
-    monkeypatch.setattr(rules, "_MEMO_PREVIOUS", {})
+    monkeypatch.setattr(rules, "_MEMO", Memo(3))
     calls = []
     rule = rules.Rule(name="essai", seen="test", longest=10,
                       test=lambda line, ctx: calls.append(line.raw) or line.raw.startswith("pub"))

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from newscrawl.memo import Memo
 from newscrawl.text.normalize import clean_text
 
 # --------------------------------------------------------------------------------------- lines
@@ -154,31 +155,18 @@ class Rule:
         if self.contextual:
             return self.test(line, ctx or Context(lines=[line], index=0))
         key = (self.name, line.raw)
-        hit = _MEMO.get(key)
+        hit = _MEMO.recall(key)
         if hit is None:
-            hit = _MEMO_PREVIOUS.get(key)
-            if hit is None:
-                hit = self.test(line, Context(lines=[line], index=0))
-            _remember(key, hit)
+            hit = self.test(line, Context(lines=[line], index=0))
+            _MEMO.remember(key, hit)
         return hit
 
 
-MEMO_SIZE = 20_000
-"""Entries of one generation of the memo below (a record adds ~60 on generated pages, at most a few hundred)."""
-_MEMO: dict[tuple[str, str], bool] = {}
+_MEMO: Memo[tuple[str, str], bool] = Memo(20_000)
 """Results of the rules that only look at the line: the three steps of a record see the same
-lines, so the memo only has to span a record. Two generations of at most MEMO_SIZE entries: when
-the current one is full it becomes the previous one (the older is dropped), and a hit in the
-previous one is copied into the current one. At most 2 x MEMO_SIZE entries, each keeping its
-line alive (the former single 200,000-entry memo, cleared when full, held ~25 MB in a long crawl)."""
-_MEMO_PREVIOUS: dict[tuple[str, str], bool] = {}
-
-
-def _remember(key: tuple[str, str], hit: bool) -> None:
-    global _MEMO, _MEMO_PREVIOUS
-    if len(_MEMO) >= MEMO_SIZE:
-        _MEMO_PREVIOUS, _MEMO = _MEMO, {}
-    _MEMO[key] = hit
+lines, so the memo only has to span a record (~60 entries on generated pages, a few hundred at
+most). Two generations of 20,000 entries, each keeping its line alive (the former single
+200,000-entry memo, cleared when full, held ~25 MB in a long crawl)."""
 
 
 def _compile(patterns: Sequence[str], flags: int = 0) -> re.Pattern[str]:

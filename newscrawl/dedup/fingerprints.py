@@ -28,18 +28,16 @@ import json
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from rensa import RMinHash as _RMinHash
 
+from newscrawl.memo import Memo
+
 U64 = np.uint64
-K = TypeVar("K")
-V = TypeVar("V")
 _MINHASH_SEED = 0x6E63  # "nc": part of the sketch (a new seed means new signatures)
 Array = npt.NDArray[np.uint64]
 
@@ -131,30 +129,7 @@ def _fold_token(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-class _Memo(dict[K, V]):
-    """``key -> fn(key)``, filled on demand, bounded: two generations of at most ``limit``
-    entries. When the current one is full it becomes the previous one (the older is dropped);
-    a key found in the previous one moves back. Frequent keys survive a turnover, memory stays
-    flat however large the vocabulary grows (news vocabularies are open: names, numbers)."""
-
-    def __init__(self, fn: Callable[[K], V], limit: int) -> None:
-        super().__init__()
-        self.fn = fn
-        self.limit = limit
-        self.previous: dict[K, V] = {}
-
-    def __missing__(self, key: K) -> V:
-        value = self.previous.get(key)
-        if value is None:
-            value = self.fn(key)
-        if len(self) >= self.limit:
-            self.previous = dict(self)
-            self.clear()
-        self[key] = value
-        return value
-
-
-_TOKENS: _Memo[str, tuple[str, ...]] = _Memo(_fold_token, 50_000)
+_TOKENS: Memo[str, tuple[str, ...]] = Memo(50_000, _fold_token)
 """casefolded token -> its words."""
 
 
@@ -193,7 +168,7 @@ def _word_hash(word: str) -> int:
                           "little", signed=True)
 
 
-_WORD_HASHES: _Memo[str, int] = _Memo(_word_hash, 50_000)
+_WORD_HASHES: Memo[str, int] = Memo(50_000, _word_hash)
 
 
 def _coefficients(count: int, label: bytes) -> Array:
@@ -217,7 +192,7 @@ def _token_hashes(token: str) -> tuple[int, ...]:
     return tuple(map(_WORD_HASHES.__getitem__, _fold_token(token)))
 
 
-_TOKEN_HASHES: _Memo[str, tuple[int, ...]] = _Memo(_token_hashes, 50_000)
+_TOKEN_HASHES: Memo[str, tuple[int, ...]] = Memo(50_000, _token_hashes)
 """casefolded token -> the (signed) hashes of its words: the hot path of :func:`text_hashes`
 (at most 2 x 50,000 tokens, ~20 MB; the dedup benchmark's synthetic vocabulary, far more open
 than real news text, still finds 96 % of its tokens here)."""
