@@ -50,14 +50,40 @@ def sequential(html: str, selectors: tuple[str, ...]) -> bytes:
     return etree.tostring(sel.root)
 
 
-def fast(html: str, selectors: tuple[str, ...]) -> bytes:
-    sel = Selector(text=html)
+def fast(html: str, selectors: tuple[str, ...], cls: type[Selector] = IndexedSelector) -> bytes:
+    """drop_selected on the parsers' selector (plain lxml.etree elements) or on parsel's own."""
+    sel = cls(text=html)
     drop_selected(sel, selectors)
     return etree.tostring(sel.root)
 
 
-def test_same_tree_as_sequential_drops():
-    assert fast(PAGE, SELECTORS) == sequential(PAGE, SELECTORS)
+def test_indexed_selector_parses_the_tree_parsel_parses_with_plain_elements():
+    import lxml.html
+
+    for html in [PAGE, *_fixture_pages()]:
+        ours, theirs = IndexedSelector(text=html), Selector(text=html)
+        assert etree.tostring(ours.root) == etree.tostring(theirs.root)
+        assert not isinstance(ours.root, lxml.html.HtmlElement)  # no Python class lookup per element
+        assert isinstance(theirs.root, lxml.html.HtmlElement)
+
+
+def test_indexed_selector_drop_keeps_tails_like_lxml_html():
+    html = "<html><body><div>a<p>x</p>tail1<p>y</p>tail2</div><div><p>z</p>tail3</div></body></html>"
+    for query in ("p", "div > p:first-child", "div p"):
+        ours, theirs = IndexedSelector(text=html), Selector(text=html)
+        ours.css(query).drop()
+        theirs.css(query).drop()
+        assert etree.tostring(ours.root) == etree.tostring(theirs.root)
+    ours = IndexedSelector(text=html)
+    ours.css("p").drop()
+    assert etree.tostring(ours.root) == b"<html><body><div>atail1tail2</div><div>tail3</div></body></html>"
+    with pytest.raises(Exception, match="no parent"):
+        ours.xpath("/html").drop()
+
+
+@pytest.mark.parametrize("cls", [IndexedSelector, Selector])
+def test_same_tree_as_sequential_drops(cls):
+    assert fast(PAGE, SELECTORS, cls) == sequential(PAGE, SELECTORS)
     # and it did drop things: ads, comments, tails kept in document order
     out = fast(PAGE, SELECTORS).decode()
     assert "pub" not in out

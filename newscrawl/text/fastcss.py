@@ -42,6 +42,7 @@ from cssselect.xpath import is_non_whitespace, is_safe_name
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
+from parsel.selector import CannotDropElementWithoutParent, create_root_node
 
 logger = logging.getLogger(__name__)
 
@@ -277,25 +278,40 @@ class _Group:
         return tuple(candidates)
 
 
-@dataclass
 class PageIndex:
-    """The class tokens, ids and tag names of a page's elements, collected during the strip walk.
-    Elements are only ever removed afterwards, so it stays a superset of what the tree holds."""
+    """The class tokens and ids of a page's elements, collected before the strip drops anything,
+    and its tag names, looked up in the tree when a query first asks (memoised). Elements are only
+    ever removed afterwards, so it stays a superset of what the tree holds."""
 
-    classes: set[str] = field(default_factory=set)
-    ids: set[str] = field(default_factory=set)
-    tags: set[str] = field(default_factory=set)
-    _class_values: set[str] = field(default_factory=set)
+    def __init__(self, root: Any = None) -> None:
+        self.classes: set[str] = set()
+        self.ids: set[str] = set()
+        self._class_values: set[str] = set()
+        self._root = root
+        self._tags: dict[str, bool] = {}
 
     def add(self, el: Any) -> None:
-        self.tags.add(el.tag)
         value = el.get("class")
-        if value is not None and value not in self._class_values:
-            self._class_values.add(value)
-            self.classes.update(class_tokens(value))
+        if value is not None:
+            self.add_class_value(value)
         ident = el.get("id")
         if ident is not None:
             self.ids.add(ident)
+
+    def add_class_value(self, value: str) -> None:
+        if value not in self._class_values:
+            self._class_values.add(value)
+            self.classes.update(class_tokens(value))
+
+    def has_tag(self, tag: str) -> bool:
+        """Whether an element named ``tag`` is in the tree (one C-level search, stopped at the
+        first; True when there is no tree to look in)."""
+        found = self._tags.get(tag)
+        if found is None:
+            root = self._root
+            found = root is None or root.tag == tag or next(root.iter(tag), None) is not None
+            self._tags[tag] = found
+        return found
 
     def excludes(self, css: str) -> bool:
         """True when no element can match ``css``: each of its comma branches needs a class, id or
@@ -303,7 +319,10 @@ class PageIndex:
         branches = requirements(css)
         if branches is None:
             return False
-        return all(not (c <= self.classes and i <= self.ids and t <= self.tags) for c, i, t in branches)
+        return all(
+            not (c <= self.classes and i <= self.ids and all(self.has_tag(t) for t in ts))
+            for c, i, ts in branches
+        )
 
 
 Needs = tuple[frozenset[str], frozenset[str], frozenset[str]]
@@ -388,6 +407,21 @@ def subject_first_xpath(css: str) -> str | None:
     return " | ".join(branches) if branches else None
 
 
+def drop_tree(el: Any) -> None:
+    """``lxml.html``'s ``HtmlElement.drop_tree()`` for any element: remove ``el`` and its children;
+    its tail text joins the previous sibling's tail, or the parent's text."""
+    parent = el.getparent()
+    if parent is None:
+        raise CannotDropElementWithoutParent("The node you're trying to remove has no parent")
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
+
+
 class IndexedSelector(Selector):
     """A parsel Selector whose ``css()`` answers at once, with no match, a query that needs a class,
     id or tag name absent from the page (``index``, set by :func:`drop_selected`); any other query,
@@ -395,9 +429,30 @@ class IndexedSelector(Selector):
 
     A class-first selector (``.publication-date__modified time``) costs parsel an XPath predicate on
     every element of the page, 1-2 ms on a real page; most of a parser's fallback selectors are for
-    the other template generation and match nothing."""
+    the other template generation and match nothing.
+
+    Built from ``text``, its tree is parsed as parsel does (same parser options, same tree) but with
+    ``lxml.etree.HTMLParser`` rather than ``lxml.html``'s: lxml.html asks a Python class lookup for
+    every element object it hands out (each iteration step, each XPath result), which made half the
+    cost of a walk over the page. The only ``lxml.html`` method the parsers used, ``drop_tree()``,
+    is :func:`drop_tree`; ``drop()`` uses it."""
 
     index: PageIndex | None = None
+
+    def __init__(self, text: str | None = None, **kwargs: Any) -> None:
+        if text is not None and kwargs.get("type") in (None, "html") and "root" not in kwargs:
+            kwargs["root"] = create_root_node(text, etree.HTMLParser, base_url=kwargs.pop("base_url", None),
+                                              huge_tree=kwargs.pop("huge_tree", True))
+            kwargs["type"] = "html"
+            text = None
+        super().__init__(text, **kwargs)
+
+    def drop(self) -> None:
+        root = self.root
+        if self.type == "html" and isinstance(root, etree._Element):
+            drop_tree(root)
+        else:
+            super().drop()
 
     def css(self, query: str) -> Any:
         index = self.index
@@ -474,7 +529,7 @@ class SelectorDropper:
         groups = [step.active(root) if isinstance(step, _Group) else None for step in self.steps]
         # One walk finds the elements of every group: a simple selector's match depends only on
         # the element's own tag and attributes, which the drops before its turn do not change.
-        index = PageIndex() if isinstance(getattr(root, "tag", None), str) else None
+        index = PageIndex(root) if isinstance(getattr(root, "tag", None), str) else None
         found = self._find(root, [g for g in groups if g is not None and g.selectors], index)
         for step, group in zip(self.steps, groups, strict=True):
             if group is None:
@@ -483,53 +538,62 @@ class SelectorDropper:
             else:
                 for el in found.get(id(group), ()):  # document order; one inside a dropped one goes with it
                     if el.getparent() is not None:  # None: already dropped (by an earlier group or selector)
-                        el.drop_tree()
+                        drop_tree(el)
         if isinstance(sel, IndexedSelector):
             sel.index = index
         return index
 
     @staticmethod
     def _find(root: Any, groups: list[_Group], index: PageIndex | None) -> dict[int, list[Any]]:
+        """The elements (document order, never the root) each group matches, in one walk that also
+        fills ``index``. (libxml2's XPath is no faster here: ``//*[<conditions>]`` costs more per
+        element than this loop, and ``//@class`` alone half of it.)"""
         found: dict[int, list[Any]] = {id(g): [] for g in groups}
         if index is None:
             return found
         index.add(root)  # indexed, never dropped (see _Group.active)
+        ids, add_class_value = index.ids, index.add_class_value
+        it = root.iter(etree.Element)  # elements only: no comments, processing instructions, entities
+        next(it)
         if not groups:
-            for el in root.iter(etree.Element):
-                index.add(el)
+            for el in it:
+                value = el.get("class")
+                if value is not None:
+                    add_class_value(value)
+                value = el.get("id")
+                if value is not None:
+                    ids.add(value)
             return found
         outs = [found[id(g)] for g in groups]
         walker = _walker(tuple(groups))
         by_tag, names, every = walker.by_tag, walker.names, walker.every
         memo, attr_result = walker._memo, walker.attr_result
-        tags, ids, classes = index.tags, index.ids, index.classes
         class_values = index._class_values
-        it = root.iter(etree.Element)  # elements only: no comments, processing instructions, entities
-        next(it)
         for el in it:
             tag = el.tag
-            tags.add(tag)
-            hits: set[int] | None = None
+            items = el.items()
             tag_selectors = by_tag.get(tag)
+            if not items and not tag_selectors and not every:
+                continue
+            hits: set[int] | None = None
             if tag_selectors:
                 for gi, s in tag_selectors:
-                    if s is None or s.matches(tag, dict(el.items())):
+                    if s is None or s.matches(tag, dict(items)):
                         hits = hits or set()
                         hits.add(gi)
-            for name, value in el.items():
+            for name, value in items:
                 if name not in names:
                     continue
                 if name == "class":
                     if value not in class_values:
-                        class_values.add(value)
-                        classes.update(class_tokens(value))
+                        add_class_value(value)
                 elif name == "id":
                     ids.add(value)
                 result = memo.get((name, value))
                 if result is None:
                     result = attr_result(name, value)
                 for gi, res in result:
-                    if isinstance(res, bool) or any(c.matches(tag, dict(el.items())) for c in res):
+                    if res is True or any(c.matches(tag, dict(items)) for c in res):  # type: ignore[union-attr]
                         hits = hits or set()
                         hits.add(gi)
             if every:
