@@ -29,6 +29,34 @@ def test_fold_for_match_unchanged():
         assert fold_for_match(text) == reference_fold(text), text
 
 
+def reference_clean_text(value: str | None) -> str:
+    """clean_text before its fast path (two regex passes on every line)."""
+    if not value:
+        return ""
+    if "&" in value:
+        import html
+
+        value = html.unescape(value)
+    value = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", value)
+    value = unicodedata.normalize("NFC", value)
+    return re.sub(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", value).strip()
+
+
+def test_clean_text_unchanged():
+    rng = random.Random(11)
+    # every code point of the first planes that matter (spaces, controls, format characters,
+    # combining marks, CJK spaces), mixed with plenty of ordinary letters and single spaces
+    alphabet = [chr(c) for c in range(0x3100)] + list("ab éè  ") * 200
+    samples = [None, "", " ", "a  b", "a\u00a0b", "a\u200bb", "e\u0301", "\ufeffx", "a&nbsp;b", "x\u00ad"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(50_000)]
+    fast = 0
+    for text in samples:
+        assert clean_text(text) == reference_clean_text(text), repr(text)
+        fast += bool(text) and text.isprintable() and "  " not in text
+    assert fast > 1000  # the fast path was exercised, and so was the slow one
+    assert len(samples) - fast > 1000
+
+
 def test_word_count_unchanged():
     for text in ("", "l'État d’urgence", "porte-parole et 3 000 euros", "a-b-c d'e’f"):  # noqa: RUF001
         assert word_count(text) == len(re.findall(r"\w+(?:[-'’]\w+)*", text))  # noqa: RUF001

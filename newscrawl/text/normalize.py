@@ -19,6 +19,11 @@ def clean_text(value: str | None) -> str:
         return ""
     if "&" in value:
         value = html.unescape(value)
+    if value.isprintable() and "  " not in value:
+        # Fast path (most lines): no zero-width character, no space but single ASCII spaces.
+        # isprintable() is False for every character the two patterns match (separators,
+        # controls and format characters: categories Z*, Cc, Cf), and NFC keeps text printable.
+        return unicodedata.normalize("NFC", value).strip()
     value = _ZERO_WIDTH.sub("", value)
     value = unicodedata.normalize("NFC", value)
     return _SPACES.sub(" ", value).strip()
