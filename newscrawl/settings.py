@@ -56,6 +56,7 @@ NEWSCRAWL_MAX_SITEMAP_URLS = 50_000  # URLs read from one sitemap or feed at mos
 NEWSCRAWL_MAX_SITEMAP_DEPTH = 3  # sitemap index nesting followed at most
 NEWSCRAWL_MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # bytes of one feed/sitemap read (inflated) at most
 NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS = 2_000  # feeds/sitemaps/listings fetched per crawl at most
+NEWSCRAWL_SITEMAPS_IN_FLIGHT = 1  # sitemaps of a sitemap index scheduled at a time, the next when the queue is short (0 = all at once)
 NEWSCRAWL_FUTURE_DATE_TOLERANCE = "6h"  # a published/modified date later than fetch time + this is dropped
 NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO = 0.7  # a cleaning step removing more than this share keeps the original
 

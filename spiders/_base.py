@@ -101,7 +101,8 @@ class NewsSpider(scrapy.Spider):
     # No ``name`` here (the subclasses set it): the spider loader only lists the site spiders.
 
     discovery_in_flight = 1
-    """Sitemaps named in a sitemap index that are scheduled at a time; the others wait in the
+    """Sitemaps named in a sitemap index that are scheduled at a time (setting
+    ``NEWSCRAWL_SITEMAPS_IN_FLIGHT``, default 1); the others wait in the
     spider, and the next one goes when the scheduler is down to ``CONCURRENT_REQUESTS`` requests
     (0: no limit; with a shared Redis scheduler there is none). Each sitemap adds up to 50,000
     article requests: a whole index fetched at once (16 sitemaps for 16 concurrent requests) kept
@@ -152,6 +153,7 @@ class NewsSpider(scrapy.Spider):
         spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
             or timedelta(0)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
+        spider.discovery_in_flight = max(settings.getint("NEWSCRAWL_SITEMAPS_IN_FLIGHT", cls.discovery_in_flight), 0)
         if settings.get("NEWSCRAWL_REDIS_URL"):
             # Shared queue: a sitemap held by this worker would be lost with it, and the queue
             # is not this process's to measure.

@@ -161,6 +161,22 @@ def test_no_gate_with_a_shared_redis_queue():
     assert engine.queue == children
 
 
+def test_sitemaps_in_flight_setting():
+    spider, engine = make({"NEWSCRAWL_SITEMAPS_IN_FLIGHT": "2"})
+    assert spider.discovery_in_flight == 2
+    children = index_children(spider, 4)
+    for request in children:
+        engine.crawl(request)
+    assert engine.queue == children[:2]  # two open, two held
+    spider, engine = make({"NEWSCRAWL_SITEMAPS_IN_FLIGHT": "0"})  # no gate
+    children = index_children(spider, 3)
+    for request in children:
+        engine.crawl(request)
+    assert engine.queue == children
+    with pytest.raises(ValueError):
+        make({"NEWSCRAWL_SITEMAPS_IN_FLIGHT": "many"})
+
+
 @pytest.mark.e2e
 def test_crawl_fetches_every_sitemap_each_after_the_articles_before_it(tmp_path):
     from tests.e2e_support import crawl
