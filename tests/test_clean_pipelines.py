@@ -94,3 +94,37 @@ def test_the_three_pipelines_equal_clean_item():
         item = build_from_crawler(cls, crawler).process_item(item)
     assert item == expected
     assert removed_stats(crawler.stats) == dict(expected_removed)
+
+
+def test_cleaning_again_changes_nothing():
+    """Deferred copies and teasers go through the pipelines a second time when released
+    (pipelines/dedup.py): the cleaning steps must leave a cleaned record as it is."""
+    import random
+    from dataclasses import asdict
+
+    from newscrawl.clean import NOISE_SAMPLES
+    from newscrawl.fixtures import extract_fixture, load_fixtures
+    from pipelines.finalize import finalize
+    from tests.conftest import FIXTURES
+
+    records = [extract_fixture(fx) for fx in load_fixtures(FIXTURES / "pages")]  # parsed, cleaned, finalized
+    rng = random.Random(4)
+    samples = [line for lines in NOISE_SAMPLES.values() for line in lines]
+    removed_first = 0
+    for _ in range(300):  # articles with noise lines planted at random places, cleaned once
+        lines = list(ARTICLE)
+        for _ in range(rng.randint(1, 4)):
+            lines.insert(rng.randint(0, len(lines)), rng.choice(samples))
+        if rng.random() < 0.3:
+            lines += CARD
+        record = article(*lines)
+        removed_first += sum(clean_item(record).values())
+        finalize(record)
+        records.append(record)
+    assert removed_first > 300  # the first pass had work to do
+    for record in records:
+        once = asdict(record)
+        again = clean_item(record)
+        finalize(record)
+        assert not +again, once["url"]  # nothing removed the second time
+        assert asdict(record) == once

@@ -289,9 +289,23 @@ def test_a_text_that_is_only_a_block_keeps_the_original(caplog):
 
 
 def test_article_paragraphs_inside_a_long_footer_block_are_weighed():
-    # A misread heading above the article, and a long page footer below it: the block "closes the
-    # page" by its shape, but it would take the article paragraphs: the guard keeps the text.
-    lines = ["Un court chapeau.", "Les plus lus", P1, P2, P3, *FOOTER]
+    # A misread heading inside the article, and a long page footer below it: the block "closes the
+    # page" by its shape, but it would take article paragraphs: the guard keeps the text.
+    lines = ["Un court chapeau.", P1, "Les plus lus", P2, P3, P4, SUB, P1, *FOOTER]
     it = item(*lines)
     assert strip_related(it) == {GUARD_KEY: 1}
     assert it.text.split("\n") == lines
+
+
+def test_a_heading_above_the_article_is_a_box_not_the_closing_block():
+    # "Les plus lus" over the text, with article paragraphs under it, and chrome lines breaking the
+    # run of paragraphs: from the heading to the end is the article. Taken for the closing block,
+    # the guard refused the whole step (the real closing block stayed too), and a second cleaning
+    # (deferred copies go through the pipelines again) then removed more.
+    lines = ["Les plus lus", P1, P2, SUB, P3, "VIDÉO - Les images du chantier", P4, "Articles connexes", *CARD]
+    it = item(*lines)
+    assert strip_related(it) == {"related_block": 1 + 1 + len(CARD)}
+    assert it.text.split("\n") == [P1, P2, SUB, P3, "VIDÉO - Les images du chantier", P4]
+    # and on a text with no article-like paragraph at all, the guard still keeps everything
+    it = item("Les plus lus", *CARD)
+    assert strip_related(it) == {GUARD_KEY: 1}

@@ -167,7 +167,8 @@ def closing_block(text: Text) -> tuple[int, list[int]] | None:
     A candidate block (a heading and everything after it) is valid when article-like paragraphs
     are at most ``_MAX_ARTICLE_LIKE`` of its lines (long page footers carry a stray legal paragraph
     or two); among valid candidates the one holding the fewest article-like paragraphs wins (the
-    earliest on ties), so a misread heading above the article loses to the real one below it."""
+    earliest on ties), so a misread heading above the article loses to the real one below it. A
+    heading above the first prose line is no candidate when article-like paragraphs follow it."""
     heads = [i for i, rule in enumerate(text.heading) if rule is not None]
     segments: dict[int, list[int]] = {}
     best: tuple[int, int] | None = None  # (heading, article-like count)
@@ -180,6 +181,12 @@ def closing_block(text: Text) -> tuple[int, list[int]] | None:
         if k + 1 < len(heads):
             count += 1 + count_after  # the next heading's line, then its block
         found_after, count_after = len(found) + found_after, count
+        if h < text.first_prose and found_after:
+            # A heading above the first paragraph ("Les plus lus" over the text) with article-like
+            # paragraphs under it: from there to the end is the article, not a block closing it.
+            # It stays a box of the head; as the closing block, the guard would refuse the step
+            # and with it every other removal (a text that is only a block still is one).
+            continue
         if found_after <= _MAX_ARTICLE_LIKE * count_after and (best is None or found_after <= best[1]):
             best = (h, found_after)
     if best is None:
