@@ -26,7 +26,7 @@ def article(n: int, *, modified: str | None = None) -> ArticleItem:
     return ArticleItem(
         id=f"{n:016x}", url=f"{FI}/societe/essai-{n}_{7000000 + n}.html", source="franceinfo",
         title=f"Titre numéro {n}", text=f"Un paragraphe inventé pour l'essai {n}.",
-        crawled_at="2026-11-20T08:30:00+00:00", modified=modified, parser="franceinfo/1",
+        crawled_at="2026-11-20T08:30:00+00:00", modified=modified, parser="franceinfo/2",
     )
 
 

@@ -216,6 +216,30 @@ def test_body_from_jsonld_is_split_and_logged(caplog):
     assert "jsonld" in caplog.text
 
 
+def test_live_page_without_body_reads_the_jsonld_updates():
+    ld = json.dumps({
+        "@type": "LiveBlogPosting", "headline": "DIRECT. Un direct", "coverageStartTime": "2025-07-20T07:00:00+02:00",
+        "liveBlogUpdate": [
+            {"@type": "BlogPosting", "headline": "Le point à 10 heures",
+             "articleBody": "<p>Premier point.</p><ul><li>Un détail.</li></ul>"},
+            {"@type": "BlogPosting", "headline": "", "articleBody": "Un point sans titre."},
+            "pas un objet",
+        ],
+    })
+    html = page(head=f'<script type="application/ld+json">{ld}</script>',
+                article='<h1 class="c-title">DIRECT. Un direct</h1>')
+    parser = parse(html, "https://www.franceinfo.fr/monde/direct-discours_8193647.html")
+    assert parser.body() == ["Le point à 10 heures", "Premier point.", "Un détail.", "Un point sans titre."]
+    assert parser.body_source == "jsonld"
+    assert parser.is_live()
+
+
+def test_section_falls_back_to_the_first_url_segment():
+    assert parse(page(), "https://www.franceinfo.fr/faits-divers/justice-proces/x_5755658.html").section() == (
+        "faits-divers")
+    assert parse(page(), "https://www.franceinfo.fr/x_5755658.html").section() is None
+
+
 @pytest.mark.parametrize("body", [b"", b"\xff\xfe garbage", b"<html><body><p>Pas un article</p></body></html>"])
 def test_broken_pages_degrade_without_raising(body):
     item = FranceinfoParser(URL, body, FETCHED).parse()

@@ -186,6 +186,70 @@ def test_each_paywall_marker_alone_flags_the_page(kwargs):
     assert record["paywalled"] is True
 
 
+# Markers seen only in public code (publishers.md 2.5), each alone on an otherwise free page.
+PREMIUM_BANNER = '<div class="fig-premium-mark-article"><span>Réservé aux abonnés</span></div>'
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        pytest.param(
+            {"extra_body": '<div class="fig-premium-paywall__wrapper"><p class="fig-premium-paywall__infos">'
+             "Il vous reste 64% à découvrir.</p></div>"},
+            id="paywall-wrapper-without-the-box-class",
+        ),
+        pytest.param(
+            {"extra_body": '<div class="fig-paywall-2026"><p>Cet article est réservé aux abonnés. '
+             "Il vous reste 64&nbsp;% à découvrir.</p></div>"},
+            id="paywall-phrase-in-an-unknown-box",
+        ),
+        pytest.param(
+            {"script": 'window.dataLayer = [{"BU_subscriptionContentType":"premium",'
+             '"BU_subscriptionContentState":"fermé"}]; window.FFF.isPremium = false;'},
+            id="datalayer-premium",
+        ),
+    ],
+)
+def test_public_code_paywall_markers_alone_flag_the_page(kwargs):
+    record, _ = parse(page(**kwargs))
+    assert record["paywalled"] is True
+    assert record["text"] == "\n".join(PARAS)  # the box's text never reaches the record
+
+
+def test_premium_banner_of_the_article_is_a_paywall_but_not_on_a_card():
+    own = page().replace(b"<h1 ", PREMIUM_BANNER.encode() + b"<h1 ", 1)
+    assert parse(own)[0]["paywalled"] is True
+    card = page(extra_page=f'<article class="fig-ranking-profile-container">{PREMIUM_BANNER}'
+                '<h2 class="fig-ranking-profile-headline">Voir Jupiter</h2></article>')
+    assert parse(card)[0]["paywalled"] is False
+
+
+def test_free_datalayer_is_not_a_paywall():
+    script = ('window.dataLayer = [{"BU_subscriptionContentType":"gratuit","BU_subscriptionContentState":"ouvert"}];'
+              " window.FFF.isPremium = false;")
+    assert parse(page(script=script))[0]["paywalled"] is False
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+        ("Par D.D. et J.-M. Leclerc", ["D.D.", "J.-M. Leclerc"]),
+        ("Par Le Figaro et AFP", ["Le Figaro et AFP"]),  # an outlet credit stays one author
+        ("Par Jean Dupont, avec AFP", ["Jean Dupont, avec AFP"]),
+    ],
+)
+def test_bare_text_byline_is_split_into_people_only(byline, expected):
+    assert parse(page(authors=byline))[0]["authors"] == expected
+
+
+def test_tags_from_meta_keywords_and_section_from_the_url_as_last_fallbacks():
+    ld = {k: v for k, v in LD_ARTICLE.items() if k != "keywords"}
+    record, _ = parse(page(ld=ld, meta='<meta name="keywords" content="Astronomie, Comète">'))
+    assert record["tags"] == ["Astronomie", "Comète"]
+    assert record["section"] == "sciences"  # no article:section, articleSection nor breadcrumb
+
+
 def test_premium_marks_on_related_cards_are_not_a_paywall():
     body = page(
         extra_body='<p class="fig-body-link"><span>À lire aussi</span>'
@@ -285,5 +349,5 @@ def test_page_without_charset_decodes_as_utf8_whatever_the_header_says():
 def test_degraded_input_never_raises(body):
     item, parser = parse_page(URL, body, FETCHED, source="lefigaro")
     assert item.source == "lefigaro"
-    assert item.parser == "lefigaro/1"
+    assert item.parser == "lefigaro/2"
     assert parser.field_errors == []

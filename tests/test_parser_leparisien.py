@@ -11,7 +11,8 @@ import pytest
 from parsel import Selector
 
 from newscrawl.parsers import parse_page
-from newscrawl.parsers.leparisien import LeParisienParser, html_blocks, section_keywords_dropped
+from newscrawl.parsers.leparisien import LeParisienParser, section_keywords_dropped
+from newscrawl.text.blocks import html_blocks
 from newscrawl.text.blocks import node_text
 from newscrawl.text.dates import parse_iso
 from tests.conftest import FIXTURES
@@ -196,6 +197,17 @@ def test_paywall_from_dom_alone():
     item, _ = parse(PAYWALL, JSONLD)
     assert item.paywalled is True
     assert item.text == fixture(PAYWALL)[0]["expected"]["text"]
+
+
+def test_paywall_from_the_subscribe_box_alone():
+    """No JSON-LD and the paywalled section classes renamed: the teaser box still says it."""
+    _, html = fixture(PAYWALL)
+    html = html.replace("paywall-article-section", "x-section").replace("paywall-abo", "x-abo")
+    assert Selector(text=html).css("div.paywall a.btn-subscribe")
+    item, parser = parse(PAYWALL, JSONLD, html=html)
+    assert item.paywalled is True
+    assert not parser.sel.css("div.paywall"), "the box is still stripped"
+    assert "abonner" not in item.text
 
 
 def test_free_article_is_not_paywalled():

@@ -65,7 +65,7 @@ def test_two_consecutive_runs_the_second_fetches_and_writes_nothing_new(tmp_path
         assert entry["counts"]["discovered"] == 4
         assert entry["counts"]["fetched"] == 4
         assert entry["counts"]["records"] == 4
-        assert entry["counts"]["parser_versions"] == {"franceinfo/1": 4}
+        assert entry["counts"]["parser_versions"] == {"franceinfo/2": 4}
         assert all(c["ok"] for c in entry["checks"])
         assert entry["files"] == [str(next((out / "franceinfo").glob("*.jsonl")))]
         assert "records:" in first.stdout and "manifest:" in first.stdout

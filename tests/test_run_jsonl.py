@@ -23,7 +23,7 @@ def article(n: int, *, day: str = "2026-11-20", modified: str | None = None) -> 
         id=f"{n:016x}", url=f"https://www.franceinfo.fr/societe/essai-{n}_{7000000 + n}.html", source="franceinfo",
         title=f"Titre numéro {n}", text=f"Un paragraphe inventé pour l'essai {n}.",
         crawled_at=f"{day}T08:30:00+00:00",
-        modified=modified, parser="franceinfo/1",
+        modified=modified, parser="franceinfo/2",
     )
 
 
@@ -56,7 +56,7 @@ def test_records_go_to_the_site_folder_by_crawl_day(tmp_path):
     record = json.loads(line)
     assert record == article(1).to_record()
     assert crawler.stats.get_value("newscrawl/jsonl/written") == 2
-    assert crawler.stats.get_value("newscrawl/jsonl/parser/franceinfo/1") == 2
+    assert crawler.stats.get_value("newscrawl/jsonl/parser/franceinfo/2") == 2
 
 
 def test_a_record_already_written_is_not_written_again_but_passed_on(tmp_path, caplog):

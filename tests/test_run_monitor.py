@@ -24,7 +24,7 @@ HEALTHY = {
     "newscrawl/discovery/requested": 12,
     "newscrawl/requests/article/total": 10, "newscrawl/requests/article/ok": 10,
     "newscrawl/requests/discovery/total": 2, "newscrawl/requests/discovery/ok": 2,
-    "newscrawl/parse/items": 10, "newscrawl/jsonl/written": 9, "newscrawl/jsonl/parser/franceinfo/1": 9,
+    "newscrawl/parse/items": 10, "newscrawl/jsonl/written": 9, "newscrawl/jsonl/parser/franceinfo/2": 9,
     "item_dropped_reasons_count/DuplicateContent": 1, "newscrawl/jsonl/paywalled": 2,
     "newscrawl/jsonl/missing/published": 1,
 }  # fmt: skip
@@ -47,7 +47,7 @@ def test_counts_for_the_manifest():
     assert counts["errors"] == {"article/http_404": 1}
     assert counts["error_rate"] == round(1 / 13, 4)
     assert counts["parsed"] == 12 and counts["missing"]["text"] == 2
-    assert counts["parser_versions"] == {"franceinfo/1": 9}
+    assert counts["parser_versions"] == {"franceinfo/2": 9}
 
 
 def test_healthy_site_passes():

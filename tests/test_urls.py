@@ -121,3 +121,16 @@ def test_url_id_is_pinned():
 )
 def test_is_plausible_canonical(declared, fetched, ok):
     assert is_plausible_canonical(declared, fetched) is ok
+
+
+@pytest.mark.parametrize(("url", "section"), [
+    ("https://www.francetvinfo.fr/faits-divers/justice-proces/un-titre_5755658.html", "faits-divers"),
+    ("https://www.lefigaro.fr/international/un-titre-20241122", "international"),
+    ("https://www.lefigaro.fr/un-titre-20241122", None),  # no section level
+    ("https://exemple.fr/Actu%C3%A9/un-titre", None),  # not a plain slug
+    ("https://exemple.fr/", None),
+])
+def test_url_section(url, section):
+    from newscrawl.text.urls import url_section
+
+    assert url_section(url) == section

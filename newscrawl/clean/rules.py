@@ -502,7 +502,7 @@ FOOTER_BLOCK = Rule(
     longest=40,
     seen="syndication footers (seeds/004 \"« L'article est apparu en premier ici »\", WordPress \"The "
     "post X appeared first on Y\") and site footers (franceinfo \"Politique de confidentialité\", "
-    "\"CGU et mentions légales\")",
+    "\"CGU et mentions légales\"), Le Figaro's section.fig-seo-footer \"Plus de services\"",
     test=any_of(
         head(
             r"l'article est apparu en premier (?:ici|sur)",
@@ -515,12 +515,12 @@ FOOTER_BLOCK = Rule(
         ),
         whole(
             r"mentions legales|cgu(?: et mentions legales)?|conditions generales d'utilisation|"
-            r"politique de confidentialite|plan du site|nous contacter|qui sommes nous|"
+            r"politique de confidentialite|plan du site|nous contacter|qui sommes nous|plus de services|"
             r"(?:.{0,60} )?(?:tous )?droits (?:de reproduction )?reserves(?: .{0,40})?|(?:.{0,60} )?all rights reserved",
         ),
     ),
     samples=("« L'article est apparu en premier ici »", "The post Un titre appeared first on Exemple.",
-             "CGU et mentions légales"),
+             "CGU et mentions légales", "Plus de services"),
 )
 
 COMMENTS_BLOCK = Rule(
@@ -558,7 +558,8 @@ RELATED_BLOCK = Rule(
     name="related_block",
     longest=12,
     seen="Daily8 \"Articles connexes\" / EN \"Related Articles\" (seeds/000, 003); franceinfo \"À regarder\" "
-    "(seeds/001) and \"Prolongez votre lecture autour de ce sujet\", \"contenus sponsorisés\"; Le Figaro "
+    "(seeds/001) and \"Prolongez votre lecture autour de ce sujet\", \"contenus sponsorisés\", the \"Grands formats\" "
+    "carousel (publishers.md 1.3); Le Figaro "
     "\"La rédaction vous conseille\"; Le Parisien \"Les plus lus\", \"Dans la rubrique ...\"; other sites' "
     "\"Sur le même sujet\", \"À voir aussi\", \"Nos articles sur ...\", \"Vous aimerez aussi\"",
     test=whole(
@@ -579,12 +580,13 @@ RELATED_BLOCK = Rule(
         r"(?:ceci|cela|ces articles|ces contenus) (?:pourrai(?:en)?t|peuvent) vous interesser|"
         r"prolongez votre lecture(?: .{1,60})?|pour aller plus loin|en savoir plus|a lire sur le meme sujet|"
         r"plus d'actualites(?: .{1,40})?|(?:les )?dernieres (?:actualites|infos|nouvelles|videos|depeches)|"
-        r"derniers articles|contenus? sponsorises?|sponsorise|contenus? partenaires?|voir aussi|voir egalement",
+        r"derniers articles|contenus? sponsorises?|sponsorise|contenus? partenaires?|voir aussi|voir egalement|"
+        r"(?:nos )?grands formats",
     ),
     takes_titles=True,
     samples=("Articles connexes", "Related Articles", "À regarder", "Sur le même sujet", "À voir aussi",
              "Les plus lus", "La rédaction vous conseille", "Nos articles sur la guerre en Ukraine",
-             "Prolongez votre lecture autour de ce sujet", "contenus sponsorisés"),
+             "Prolongez votre lecture autour de ce sujet", "contenus sponsorisés", "Grands formats"),
 )
 
 READ_ALSO_BLOCK = Rule(
@@ -646,13 +648,16 @@ LINE_RULES: tuple[Rule, ...] = (
         name="page_meta",
         longest=12,
         seen="franceinfo \"Article rédigé par\", \"Temps de lecture : 2 min.\", \"Cet article date de plus d'un "
-        "an.\", \"écouter (3min)\"; Le Figaro \"Publié\" label",
+        "an.\", \"écouter (3min)\"; Le Figaro \"Publié\" label; Le Parisien card label \"Info Le Parisien\" "
+        "(publishers.md 3.6)",
         test=whole(
             r"(?:article )?(?:redige|ecrit) par|temps de lecture \d+ ?min(?:utes?)?|lecture \d+ ?min(?:utes?)?|"
             r"\d+ ?min(?:utes?)? de lecture|cet article date de plus d'(?:un|une) (?:an|annee)|"
-            r"ecouter(?: cet article| l'article)?(?: \d+ ?min)?|publie|publiee|publie le|mis a jour|mis a jour le",
+            r"ecouter(?: cet article| l'article)?(?: \d+ ?min)?|publie|publiee|publie le|mis a jour|mis a jour le|"
+            r"info le parisien",
         ),
-        samples=("Article rédigé par", "Temps de lecture : 2 min.", "Cet article date de plus d'un an."),
+        samples=("Article rédigé par", "Temps de lecture : 2 min.", "Cet article date de plus d'un an.",
+                 "Info Le Parisien"),
     ),
     Rule(
         name="title_repeat",
@@ -682,13 +687,15 @@ LINE_RULES: tuple[Rule, ...] = (
     Rule(
         name="ad_label",
         longest=12,
-        seen="\"Publicité\" mid-text in Daily8 copies (seeds/003) and Le Figaro pages; \"Passer la publicité\"",
+        seen="\"Publicité\" mid-text in Daily8 copies (seeds/003) and Le Figaro pages; \"Passer la publicité\" "
+        "(glued to the slot's \"Publicité\" placeholder when the two are flattened into one line, publishers.md 2.6)",
         test=whole(
             r"publicite|pub|passer (?:la )?publicite|advertisement|advertising|annonce|annonces|sponsorise|"
             r"sponsorisee|contenu sponsorise|(?:la suite )?apres (?:cette|la) publicite|"
-            r"publicite (?:la suite|suite de l'article) (?:ci dessous|apres la publicite)|votre publicite ici",
+            r"publicite (?:la suite|suite de l'article) (?:ci dessous|apres la publicite)|votre publicite ici|"
+            r"passer (?:la )?publicite publicite",
         ),
-        samples=("Publicité", "Passer la publicité", "PUBLICITÉ"),
+        samples=("Publicité", "Passer la publicité", "PUBLICITÉ", "Passer la publicité Publicité"),
     ),
     Rule(
         name="comment_prompt",
@@ -809,18 +816,20 @@ LINE_RULES: tuple[Rule, ...] = (
         name="navigation",
         longest=16,
         seen="page chrome: \"Accueil\", \"Retour en haut\" (seeds/002), \"Aller au contenu\", \"Menu\", "
-        "breadcrumbs \"Accueil > Monde\", franceinfo \"Notre compte Twitter (nouvelle fenêtre)\", \"voir plus\"",
+        "breadcrumbs \"Accueil > Monde\", franceinfo \"Notre compte Twitter (nouvelle fenêtre)\", \"voir plus\"; "
+        "Le Figaro table of contents \"Sommaire\" / \"Afficher plus\" (publishers.md 2.6)",
         test=any_of(
             whole(
                 r"accueil|home|menu|menu principal|rechercher|recherche|fermer|retour|retour en haut(?: de (?:la )?page)?|"
                 r"haut de page|back to top|aller au contenu(?: principal)?|passer au contenu|"
                 r"aller (?:au|a la) (?:menu|moteur|page|contenu) .{0,30}|acceder aux raccourcis|precedent|suivant|"
                 r"voir plus|voir tout|lire plus tard|se connecter|connexion|mon compte|s'identifier|"
-                r"sous menu .{1,30}|fermer la (?:notification|fenetre).{0,60}",
+                r"sous menu .{1,30}|fermer la (?:notification|fenetre).{0,60}|sommaire|afficher (?:plus|moins)",
             ),
             raw(r"(?:Accueil|Home)\s*[>›»/|].{0,120}", r".{0,80}\((?:nouvelle|new) (?:fenêtre|window)\)", max_words=16),
         ),
-        samples=("Accueil", "Retour en haut", "Accueil > Monde > Europe", "Notre compte Twitter (nouvelle fenêtre)"),
+        samples=("Accueil", "Retour en haut", "Accueil > Monde > Europe", "Notre compte Twitter (nouvelle fenêtre)",
+                 "Sommaire", "Afficher plus"),
     ),
     Rule(
         name="image_alt",

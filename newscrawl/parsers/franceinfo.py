@@ -27,8 +27,10 @@ import re
 from typing import Any, ClassVar
 
 from newscrawl.parsers.base import ArticleParser, _unique
+from newscrawl.text.blocks import html_blocks
 from newscrawl.text.markup import types_of
 from newscrawl.text.normalize import clean_text
+from newscrawl.text.urls import url_section
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,8 @@ class FranceinfoParser(ArticleParser):
     key: ClassVar[str] = "franceinfo"
     publisher_name: ClassVar[str | None] = "franceinfo"
     #: 1: first version (2023 + 2025 templates, audio pages).
-    version: ClassVar[int] = 1
+    #: 2: live pages' text from JSON-LD liveBlogUpdate; section from the URL as the last fallback.
+    version: ClassVar[int] = 2
     #: JSON-LD headline is cut at 110 chars on 12 of 19 pages (publishers.md 1.4).
     jsonld_headline: ClassVar[bool] = False
 
@@ -173,12 +176,30 @@ class FranceinfoParser(ArticleParser):
     def ld_text_block(self, key: str) -> list[str]:
         raw = self.ld.get(key)
         if not isinstance(raw, str):
-            return []
+            return self.live_ld_lines() if key == "articleBody" else []
         return [line for line in split_glued_body(raw) if not is_old_article_banner(line)]
+
+    def live_ld_lines(self) -> list[str]:
+        """Live pages (``/…/direct-…_ID.html``) with no ``div.c-body`` and no ``articleBody``: the
+        schema.org ``LiveBlogPosting.liveBlogUpdate[]`` entries, headline then body blocks, in the
+        JSON-LD's order. publishers.md documents only the live URL, not the live markup: this
+        fallback relies on the schema.org shape, not on franceinfo class names."""
+        updates = self.ld.get("liveBlogUpdate")
+        lines: list[str] = []
+        for update in updates if isinstance(updates, list) else []:
+            if not isinstance(update, dict):
+                continue
+            headline = update.get("headline")
+            if isinstance(headline, str) and clean_text(headline):
+                lines.append(clean_text(headline))
+            body = update.get("articleBody")
+            if isinstance(body, str) and body.strip():
+                lines.extend(html_blocks(body))
+        return [line for line in lines if not is_old_article_banner(line)]
 
     def section(self) -> str | None:
         value = self.css_text(self.section_css) or self.breadcrumb_section()
-        return value or super().section()
+        return value or super().section() or url_section(self.url)
 
     def breadcrumb_section(self) -> str | None:
         """First item of the JSON-LD BreadcrumbList (e.g. "Faits-divers" of "Faits-divers > Justice")."""

@@ -31,10 +31,41 @@ from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import node_text, texts
 from newscrawl.text.markup import meta_all
 from newscrawl.text.normalize import clean_text
+from newscrawl.text.urls import url_section
 
 # Inline scripts: 2019+ ``window.FFF.isPremium = true;``, legacy ``figAnalytics.init({isPremium: true``.
 # Anchored on those two calls: a bare "isPremium: true" may describe a related card.
 _PREMIUM_SCRIPT = re.compile(r"\bFFF\.isPremium\s*=\s*true\b|\bfigAnalytics\.init\(\{[^}]*?\bisPremium\s*:\s*true\b")
+
+
+# The page's own premium state in the inline dataLayer: "gratuit" on free pages (verified);
+# "premium" on the premium fixture (publishers.md 2.5: premium values presumed, not seen).
+_PREMIUM_DATALAYER = re.compile(r'"BU_subscriptionContentType"\s*:\s*"premium"', re.IGNORECASE)
+# The paywall box's own text (publishers.md 2.5: "Cet article est réservé aux abonnés. Il vous reste
+# NN% à découvrir."): a secondary signal when the box's class is one we do not know. Never on a free
+# page (the phrase does not occur on the free reference pages; cards show a padlock class only).
+_PAYWALL_PHRASE = re.compile(
+    r"Il vous reste\s*(?:encore\s*)?\d{1,2}\s*(?:&nbsp;|&#160;|\u00a0|\u202f)?\s*%\s*(?:&agrave;|à)\s*découvrir"
+    r"|Cet article est réservé aux abonnés",
+    re.IGNORECASE,
+)
+
+
+def premium_marked_text(html: str) -> bool:
+    """The dataLayer says "premium", or the paywall box's text is on the page (searched only where
+    a match can start: the literals, not a regex over the whole 300 KB page)."""
+    for literal, rx in (
+        ("BU_subscriptionContentType", _PREMIUM_DATALAYER),
+        ("Il vous reste", _PAYWALL_PHRASE),
+        ("Cet article est réservé aux abonnés", _PAYWALL_PHRASE),
+    ):
+        at = html.find(literal)
+        while at >= 0:
+            start = at - 1 if literal == "BU_subscriptionContentType" else at  # the opening quote
+            if rx.match(html, max(start, 0)):
+                return True
+            at = html.find(literal, at + 1)
+    return False
 
 
 def premium_script(html: str) -> bool:
@@ -50,6 +81,25 @@ def premium_script(html: str) -> bool:
     return False
 
 
+# A byline written as bare text naming several people: "Par Jean Dupont et Marie Curie". Split only
+# when every part looks like a person's name (capitalised words, initials) and none is an outlet or
+# agency: "Le Figaro et AFP" and "Le Figaro avec AFP" stay one author (publishers.md 2.4).
+_AUTHOR_SEP = re.compile(r"\s*,\s*|\s+(?:et|&)\s+")
+_PERSON = re.compile(
+    r"^(?:[A-ZÀ-Ý][\w'’.-]*)(?:\s+(?:(?:de|du|des|la|le|van|von|d['’])\s*)?[A-ZÀ-Ý][\w'’.-]*){0,3}$"
+)
+_OUTLET = re.compile(r"\b(?:figaro|afp|ap|reuters|bloomberg|agence|agences|rédaction|redaction|service|avec)\b",
+                     re.IGNORECASE)
+
+
+def split_byline(name: str) -> list[str]:
+    """``["Jean Dupont", "Marie Curie"]`` from "Jean Dupont et Marie Curie"; the name whole otherwise."""
+    parts = [p.strip() for p in _AUTHOR_SEP.split(name) if p.strip()]
+    if len(parts) > 1 and all(_PERSON.match(p) and not _OUTLET.search(p) for p in parts):
+        return parts
+    return [name]
+
+
 # Body paragraphs that are only a link to another article: the legacy "» LIRE AUSSI - <a>",
 # the 2021 "<strong>À voir aussi</strong> <a>" (p.fig-paragraph). Checked on link paragraphs only.
 _RELATED_PARAGRAPH = re.compile(r"^[»>\s]*(?:(?:à|a)\s+)?(?:lire|voir)\s+aussi\b", re.IGNORECASE)
@@ -60,7 +110,10 @@ class LeFigaroParser(ArticleParser):
 
     key: ClassVar[str] = "lefigaro"
     publisher_name: ClassVar[str | None] = "Le Figaro"  # legacy og:site_name says "FIGARO"
-    version: ClassVar[int] = 1
+    #: 1: first version (2019+ and legacy templates).
+    #: 2: more paywall markers (box parts, headline banner, dataLayer, box text), "Par X et Y" split
+    #: into two authors, meta keywords and the URL's section as fallbacks.
+    version: ClassVar[int] = 2
 
     title_css: ClassVar[tuple[str, ...]] = (
         "div.fig-main > article > h1.fig-headline",  # 2019+ (2024 reference pages)
@@ -132,6 +185,7 @@ class LeFigaroParser(ArticleParser):
         "div.etx-player",  # audio player ("Écouter cet article")
         ".fig-premium-mark-article",  # "Réservé aux abonnés" banner near (or in) the headline
         "#fig-premium-paywall", "div.fig-premium-paywall",  # the paywall box ("Il vous reste 72% ...")
+        "[class*=fig-premium-paywall]",  # its parts: __wrapper, __infos ("% left" line), __button...
         # --- after the article / page chrome
         "div.fig-recommended",  # "La rédaction vous conseille"
         "div.fig-tags",  # "Sujets" (read first by tags())
@@ -147,6 +201,11 @@ class LeFigaroParser(ArticleParser):
         'div.fig-content-body[data-premium="true"]',  # 2019+ ("false" verified on free pages)
         "#fig-premium-paywall",  # the paywall box (public scrapers, ophirofox)
         "div.fig-premium-paywall",
+        "[class*=fig-premium-paywall__]",  # the box's parts alone (__wrapper: zeeguu; __infos: ophirofox)
+        # "Réservé aux abonnés" banner near the headline of the page's own article (public scrapers);
+        # never a related card's (article.fig-ranking-profile-container).
+        "div.fig-main > article .fig-premium-mark-article",
+        "article:not(.fig-ranking-profile-container):not(.fig-profil) .fig-premium-mark-article",
         'article.fig-content[data-is-premium="true"]',  # legacy
         # NOT .fig-premium-mark / .fig-ranking-profile--premium: they mark related cards on every page.
     )
@@ -166,8 +225,14 @@ class LeFigaroParser(ArticleParser):
                 node.drop()
 
     # ------------------------------------------------------------------ fields
+    def authors(self) -> list[str]:
+        """Byline children, else its bare text ("Par X et Y" split into people), else JSON-LD/meta."""
+        return _unique(part for name in super().authors() for part in split_byline(name))
+
     def section(self) -> str | None:
-        return super().section() or self.css_text(self.breadcrumb_css)
+        """``article:section``, JSON-LD ``articleSection``, the breadcrumb's last level, else the
+        URL's first path segment (publishers.md 2.4: "first URL segment")."""
+        return super().section() or self.css_text(self.breadcrumb_css) or url_section(self.url)
 
     def tags(self) -> list[str]:
         """The "Sujets" links; else ``article:tag`` / JSON-LD ``keywords`` (comma-separated strings here)."""
@@ -175,11 +240,14 @@ class LeFigaroParser(ArticleParser):
             return _unique(self.dom_tags)
         raw: list[str] = meta_all(self.sel, "article:tag")
         if not raw:
+            raw = meta_all(self.sel, "keywords")  # publishers.md 2.4: meta keywords as well
+        if not raw:
             kw = self.ld.get("keywords")
             raw = [kw] if isinstance(kw, str) else [k for k in kw if isinstance(k, str)] if isinstance(kw, list) else []
         return _unique(clean_text(t) for value in raw for t in value.split(","))
 
     def paywalled(self) -> bool:
-        """JSON-LD ``isAccessibleForFree: false``, a DOM marker (seen before stripping), or the
-        inline ``isPremium = true`` script."""
-        return super().paywalled() or self.paywall_marked or premium_script(self.html)
+        """JSON-LD ``isAccessibleForFree: false``, a DOM marker (seen before stripping), the
+        inline ``isPremium = true`` script, the dataLayer's ``"premium"`` or the paywall box's text."""
+        return (super().paywalled() or self.paywall_marked or premium_script(self.html)
+                or premium_marked_text(self.html))

@@ -19,10 +19,8 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from parsel import Selector
-
 from newscrawl.parsers.base import ArticleParser, _unique
-from newscrawl.text.blocks import node_text, texts
+from newscrawl.text.blocks import html_blocks, node_text, texts
 from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.markup import ld_names, types_of
 from newscrawl.text.normalize import clean_text
@@ -66,24 +64,14 @@ def section_keywords_dropped(keywords: list[str], section_slugs: set[str]) -> li
     return keywords[start:]
 
 
-def html_blocks(fragment: str) -> list[str]:
-    """Text blocks of an HTML fragment (a JSON-LD live update ``articleBody``): one per
-    paragraph / list item / heading; bare text as one block."""
-    sel = Selector(text=f"<div>{fragment}</div>")
-    blocks = texts(sel.xpath("//p[not(ancestor::li)] | //li | //h2 | //h3 | //h4 | //blockquote[not(.//p)]"))
-    if blocks:
-        return blocks
-    whole = node_text(sel.xpath("//div")[0])
-    return [whole] if whole else []
-
-
 class LeParisienParser(ArticleParser):
     """Le Parisien articles, paywalled teasers and live blogs (2023 templates)."""
 
     key: ClassVar[str] = "leparisien"
     publisher_name: ClassVar[str | None] = "Le Parisien"  # og:site_name says "leparisien.fr"
     #: 1: first version (2023-04 and 2023-11 templates, paywalled teasers, live blogs).
-    version: ClassVar[int] = 1
+    #: 2: the subscribe box alone marks a page paywalled.
+    version: ClassVar[int] = 2
 
     # header.article_header > h1.title_xl (verified on the 2023 reference pages)
     title_css = ("header.article_header h1", "article.article-full h1")
@@ -152,6 +140,17 @@ class LeParisienParser(ArticleParser):
     )
     # Page-level paywall markers that survive strip_css (verified on 3 premium pages)
     paywall_css = ("div.paywall-article-section", "section.content.paywall-abo")
+    #: The teaser box after the first paragraph (div.paywall > a.btn-subscribe "S'abonner pour lire
+    #: la suite", verified on 3 premium pages, absent from the 3 free ones): a marker too, read
+    #: before strip_css drops the box.
+    paywall_box_css: ClassVar[tuple[str, ...]] = (
+        "div.paywall a.btn-subscribe",
+        "div.paywall a[href*='abonnement.leparisien.fr']",
+    )
+
+    def strip(self) -> None:
+        self.paywall_box = any(self.sel.css(css) for css in self.paywall_box_css)
+        super().strip()
 
     # ------------------------------------------------------------------ fields
     def lead(self) -> str | None:
@@ -277,6 +276,11 @@ class LeParisienParser(ArticleParser):
         else:
             return super().tags()
         return _unique(section_keywords_dropped([k for k in found if k], self._section_slugs()))
+
+    def paywalled(self) -> bool:
+        """JSON-LD ``isAccessibleForFree: "False"`` / ``hasPart``, the paywalled section classes, or
+        the subscribe box (seen before stripping)."""
+        return super().paywalled() or self.paywall_box
 
     def is_live(self) -> bool:
         return super().is_live() or bool(self.sel.css("#live-container"))

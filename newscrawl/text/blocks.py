@@ -65,3 +65,14 @@ def first_text(sel: Selector, selectors: Iterable[str]) -> str | None:
             if text:
                 return text
     return None
+
+
+def html_blocks(fragment: str) -> list[str]:
+    """Text blocks of an HTML fragment (a JSON-LD live update's ``articleBody``: Le Parisien,
+    franceinfo): one per paragraph / list item / heading; bare text as one block."""
+    sel = Selector(text=f"<div>{fragment}</div>")
+    blocks = texts(sel.xpath("//p[not(ancestor::li)] | //li | //h2 | //h3 | //h4 | //blockquote[not(.//p)]"))
+    if blocks:
+        return blocks
+    whole = node_text(sel.xpath("//div")[0])
+    return [whole] if whole else []

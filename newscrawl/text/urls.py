@@ -101,3 +101,11 @@ def url_id(url: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def url_section(url: str) -> str | None:
+    """The first path segment of an article URL, a site's last section fallback
+    ("/faits-divers/justice-proces/un-titre_5755658.html" -> "faits-divers"); None when the path
+    has no section level or the segment is not a plain slug."""
+    segments = [seg for seg in urlsplit(url).path.split("/") if seg]
+    return segments[0] if len(segments) >= 2 and re.fullmatch(r"[a-z0-9-]+", segments[0]) else None
