@@ -26,17 +26,19 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Iterable
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import ClassVar
 
 from lxml import etree
 from parsel import Selector
 
 from newscrawl.parsers.base import ArticleParser, _unique
-from newscrawl.text.blocks import node_text
+from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
 from newscrawl.text.dates import parse_french, parse_iso
-from newscrawl.text.markup import ld_names, meta_all
+from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects
+from newscrawl.text.markup import ld_names
 from newscrawl.text.normalize import clean_text, fold_for_match, word_count
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,30 @@ RELATED_LABEL = re.compile(
 )
 #: Most words of a label alone ("À lire aussi :"); longer blocks are a one-line "read also" link.
 RELATED_LABEL_MAX_WORDS = 8
+#: Longest string RELATED_LABEL reads to match (the longest label and one character for ``\b``):
+#: on a longer folded text, it only looks at that many characters.
+_LABEL_SPAN = 41
+#: Characters of an element's text folded to decide whether it starts with a label.
+_LABEL_HEAD = 160
+
+
+def _related_label(raw: str) -> bool | None:
+    """Whether ``fold_for_match(clean_text(raw))`` matches RELATED_LABEL, decided on the start of
+    ``raw`` when it is long: False or True when that is certain, None when the whole text must be
+    folded (short texts, or a start that is mostly spaces and punctuation).
+
+    Cleaning and folding change each character on its own, except near the cut: an entity or a
+    run of spaces or punctuation cut in two, a combining sequence, a final sigma. Those only touch
+    the last word of the folded start, so what comes before its last space is a prefix of the
+    whole text's fold; when that prefix is longer than anything RELATED_LABEL reads (and than its
+    ``$`` branches can match), the match on it is the match on the whole text."""
+    if len(raw) <= _LABEL_HEAD:
+        return None
+    head = fold_for_match(clean_text(raw[:_LABEL_HEAD]))
+    safe = head[: head.rfind(" ")] if " " in head else ""
+    if len(safe) < _LABEL_SPAN:
+        return None
+    return RELATED_LABEL.match(safe) is not None
 
 #: Never the article, on any site: removed from the copy of the page given to trafilatura.
 BODY_PRUNE_CSS: tuple[str, ...] = (
@@ -110,6 +136,27 @@ _MODIFIED_LINE = re.compile(
 )
 #: Longest element text read as a byline or date line.
 SHORT_LINE_MAX_CHARS = 400
+#: What the cleaned text of a byline or date line can start with: the first letters of
+#: _AUTHOR_LINE, _PAR_LINE, _PUBLISHED_LINE and _MODIFIED_LINE in either case ("É" of "Écrit" from
+#: an "E" and a combining accent), and "&" (an entity that the cleaning decodes).
+_LINE_STARTS = frozenset("&aArReEpPbBmMdD")
+_NOT_SPACE = re.compile(r"\S")
+
+
+def may_start_a_line(raw: str) -> bool:
+    """False when ``clean_text(raw)`` can start no byline or date line: its first non-space
+    character is ASCII and none of :data:`_LINE_STARTS`. Cleaning keeps such a character first
+    (entities start with "&"; composition only joins marks after it, and an ASCII letter stays
+    the same letter under IGNORECASE); anything else is left to the patterns."""
+    first = _NOT_SPACE.search(raw)
+    if first is None:
+        return False  # only spaces: an empty text
+    char = first.group()
+    return char >= "\x80" or char in _LINE_STARTS
+
+
+#: Elements read for byline and date lines (``_short_lines``).
+_SHORT_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "time")
 _NAME_CUT = re.compile(r"\s+[\u2013\u2014|-]\s+|\s*[(\[]|\s*,\s*(?=[a-zà-ÿ])")
 
 
@@ -145,14 +192,92 @@ def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
     return start.startswith(lead) or lead.startswith(first) or lead in fold_for_match(" ".join(paragraphs))
 
 
+_SKIPPED_TEXT = frozenset(("script", "style", "noscript", "template"))
+_SPACE_BEFORE = frozenset(BLOCK_TAGS) | frozenset(BREAK_TAGS)
+_SPACE_AFTER = frozenset(BLOCK_TAGS)
+
+
+def element_texts(root: etree._Element, tags: tuple[str, ...]) -> list[tuple[etree._Element, str]]:
+    """``(element, node_text(element))`` for ``root`` and each element under it whose tag is one of
+    ``tags``, in document order (the order of ``root.iter(*tags)``).
+
+    One walk over the tree: each element's text is built from its children's, instead of one
+    ``node_text`` walk per element, which costs the depth of the tree times its size in Python
+    calls (every ``div`` of a page re-reads the whole article). The text is the same string
+    ``node_text`` gives (newscrawl.text.blocks: inline tags joined without spaces, ``<br>`` and
+    blocks as spaces, script/style/noscript/template and comments skipped, then ``clean_text``);
+    tests/test_parser_generic_fast.py compares the two on the fixture pages."""
+    raw = _raw_texts(root, tags)
+    if raw is None:  # deeper than the recursion limit: node_text per element, as before
+        return [(el, node_text(el)) for el in root.iter(*tags)]
+    return [(el, clean_text(text)) for el, text in raw]
+
+
+def _raw_texts(root: etree._Element, tags: tuple[str, ...]) -> list[list] | None:
+    """``[element, text]`` pairs of :func:`element_texts` before ``clean_text``; None when the
+    tree is deeper than the recursion limit."""
+    wanted = frozenset(tags)
+    found: list[list] = []
+
+    def inner(el: etree._Element) -> str:
+        slot = None
+        if el.tag in wanted:
+            slot = [el, ""]
+            found.append(slot)
+        parts = [el.text] if el.text else []
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):  # comment, processing instruction, entity: only its tail
+                if child.tail:
+                    parts.append(child.tail)
+                continue
+            tag = tag.lower()
+            if tag in _SKIPPED_TEXT:
+                inner(child)  # not read, but elements under it may be wanted
+                if child.tail:
+                    parts.append(child.tail)
+                continue
+            if tag in _SPACE_BEFORE:
+                parts.append(" ")
+            parts.append(inner(child))
+            if tag in _SPACE_AFTER:
+                parts.append(" ")
+            if child.tail:
+                parts.append(child.tail)
+        text = "".join(parts)
+        if slot is not None:
+            slot[1] = text
+        return text
+
+    try:
+        inner(root)
+    except RecursionError:  # deeper than the recursion limit: None, the caller reads each node
+        return None
+    return found
+
+
+_RELATED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "div", "strong", "span", "b")
+
+
 def prune_related_lists(root: etree._Element) -> int:
     """Remove "À lire aussi :" labels with the link lists that follow them, one-line "À lire
-    aussi : <link>" paragraphs, and lists made only of links. Returns the number removed."""
+    aussi : <link>" paragraphs, and lists made only of links. Returns the number removed.
+
+    The texts are read in one walk before anything is removed (:func:`element_texts`): an
+    element still in the tree when its turn comes has the same text then, since only elements
+    before it in document order, never its own descendants, were removed before (what happens
+    under an element already removed never reaches the tree). Long texts are matched on their
+    start (:func:`_related_label`)."""
     removed = 0
-    for el in list(root.iter("p", "h2", "h3", "h4", "h5", "h6", "div", "strong", "span", "b")):
+    raw = _raw_texts(root, _RELATED_TAGS)
+    pairs = [(el, node_text(el)) for el in root.iter(*_RELATED_TAGS)] if raw is None else raw
+    for el, text in pairs:
         if el.getparent() is None:
             continue
-        text = node_text(el)
+        if raw is not None:  # text is not cleaned yet: most elements are decided on its start
+            if _related_label(text) is False:
+                continue
+            text = clean_text(text)
         if not text or not RELATED_LABEL.match(fold_for_match(text)):
             continue
         target = el
@@ -181,25 +306,118 @@ def prune_related_lists(root: etree._Element) -> int:
 _KEEP_TAGS = {"html", "body", "main", "article"}
 
 
-def prune_blocks(root: etree._Element, selectors: tuple[str, ...]) -> int:
+def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIndex | None = None) -> int:
     """Remove the elements matched by ``selectors``, except containers of the article: html,
     body, main, article, anything holding an ``h1`` or most of the page's paragraph text
-    (WordPress puts ``tag-<slug>``/``category-<slug>`` classes on the article itself)."""
+    (WordPress puts ``tag-<slug>``/``category-<slug>`` classes on the article itself).
+
+    ``index``: the page's :class:`PageIndex` (class tokens, ids, tag names of the tree ``root`` is
+    a pruned copy of). A selector that needs a class, id or tag the page does not have matches
+    nothing: it is skipped without its XPath over the whole tree (most of ``BODY_PRUNE_CSS`` on
+    any one page)."""
     sel = Selector(root=root)
     total = sum(len(clean_text("".join(p.itertext()))) for p in root.iter("p")) or 1
+    absent = _Absent(index, root) if index is not None else None
     removed = 0
     for css in selectors:
+        if absent is not None and absent.excludes(css):
+            continue
         for node in sel.css(css):
             el = node.root
             if not isinstance(el.tag, str) or el.getparent() is None or el.tag.lower() in _KEEP_TAGS:
                 continue
-            if el.xpath(".//h1 | .//article | .//*[@itemprop='articleBody']"):
+            if _holds_article(el):
                 continue
             if sum(len(clean_text("".join(p.itertext()))) for p in el.iter("p")) > 0.5 * total:
                 continue
             _remove(el)
             removed += 1
     return removed
+
+
+#: ``el.xpath(".//h1 | .//article | .//*[@itemprop='articleBody']")`` is not empty: one compiled
+#: XPath instead of compiling that union for each element.
+_holds_article = etree.XPath("boolean(descendant::*[self::h1 or self::article or @itemprop='articleBody'])")
+
+_XML_SPACE = frozenset(" \t\r\n")
+#: Attributes whose values :class:`_Absent` collects from the page (one XPath each, when first
+#: needed) to rule out selectors that test them; class and id come from the PageIndex.
+_PROBED_ATTRIBUTES = frozenset(("role", "itemprop", "rel"))
+
+
+@lru_cache(maxsize=1024)
+def _subjects(css: str) -> tuple[Simple, ...] | None:
+    """:func:`~newscrawl.text.fastcss.compile_subjects`, as a tuple, memoised."""
+    found = compile_subjects(css)
+    return None if found is None else tuple(found)
+
+
+class _Absent:
+    """Which selectors cannot match anything on a page: their subject needs a tag, id or class
+    token the page's :class:`PageIndex` lacks, ``[class*=x]`` / ``[id*=x]`` with ``x`` in none of
+    its class tokens or ids, or a ``role``/``itemprop``/``rel`` test no value of the page passes.
+    Skipping such a selector changes nothing but the time of its XPath over the whole page."""
+
+    def __init__(self, index: PageIndex, root: etree._Element | None = None) -> None:
+        self.index = index
+        self.root = root  # where attribute values are collected (the tree or a superset of it)
+        self._classes: str | None = None
+        self._ids: str | None = None
+        self._values: dict[str, frozenset[str]] = {}
+        self._memo: dict[str, bool] = {}
+
+    def excludes(self, css: str) -> bool:
+        found = self._memo.get(css)
+        if found is None:
+            group = _subjects(css)
+            found = self._memo[css] = group is not None and not any(self._may_match(s) for s in group)
+        return found
+
+    def possible(self, selectors: Iterable[str]) -> list[str]:
+        return [css for css in selectors if not self.excludes(css)]
+
+    def _may_match(self, s: Simple) -> bool:
+        index = self.index
+        if s.tag is not None and not index.has_tag(s.tag):
+            return False
+        if s.id is not None and s.id not in index.ids:
+            return False
+        if s.classes and not all(c in index.classes for c in s.classes):
+            return False
+        for name, op, value in s.attrs:
+            if name in _PROBED_ATTRIBUTES and self.root is not None:
+                test = Simple(css="", attrs=((name, op, value),))
+                if not any(test.matches("", {name: v}) for v in self.values(name)):
+                    return False
+                continue
+            if not value or "\n" in value:
+                continue
+            if name == "id" and op == "=" and value not in index.ids:
+                return False
+            if name == "id" and op == "*=":
+                if self._ids is None:
+                    self._ids = "\n".join(index.ids)
+                if value not in self._ids:
+                    return False
+            # A class attribute is its tokens and XML spaces: a substring without spaces is in a token.
+            if name == "class" and op == "*=" and not _XML_SPACE.intersection(value):
+                if self._classes is None:
+                    self._classes = "\n".join(index.classes)
+                if value not in self._classes:
+                    return False
+        return True
+
+    def values(self, name: str) -> frozenset[str]:
+        """The distinct values of attribute ``name`` in the tree."""
+        found = self._values.get(name)
+        if found is None:
+            found = self._values[name] = frozenset(_attribute_values(name)(self.root))
+        return found
+
+
+@lru_cache(maxsize=16)
+def _attribute_values(name: str) -> etree.XPath:
+    return etree.XPath(f"descendant-or-self::*/@{name}", smart_strings=False)
 
 
 def _link_share(el: etree._Element) -> float:
@@ -251,7 +469,8 @@ class GenericParser(ArticleParser):
 
     key: ClassVar[str] = "generic"
     #: 2: pruned DOM before trafilatura, lead/author/date fallback chains.
-    version: ClassVar[int] = 2
+    #: 3: htmldate reads the page after the noise strip.
+    version: ClassVar[int] = 3
     title_css = (
         "article h1", "h1.entry-title", "h1.post-title", "h1[itemprop=headline]", "main h1",
         "[itemprop=headline]",
@@ -281,12 +500,67 @@ class GenericParser(ArticleParser):
     )  # fmt: skip
     strip_css = ("[id=respond]", "[class*=comment-respond]", "[class*=comment-list]", "[class*=commentlist]")
 
+    # ------------------------------------------------------------------ selectors
+    @cached_property
+    def _absent(self) -> _Absent | None:
+        index = getattr(self.sel, "index", None)
+        return _Absent(index, self.sel.root) if index is not None else None
+
+    def _possible(self, selectors: Iterable[str]) -> list[str]:
+        """``selectors`` without those that cannot match on this page (:class:`_Absent`)."""
+        absent = self._absent
+        return list(selectors) if absent is None else absent.possible(selectors)
+
+    @cached_property
+    def _metas(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """The page's ``<meta content>``, read once: per name, the content of the first meta
+        whose property, name or itemprop it is (what ``meta_content``'s XPath finds first), and
+        the non-blank contents of all metas whose property or name it is (``meta_all``)."""
+        first: dict[str, str] = {}
+        every: dict[str, list[str]] = {}
+        for el in self.sel.root.iter("meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            prop, name, itemprop = el.get("property"), el.get("name"), el.get("itemprop")
+            for key in {prop, name, itemprop}:
+                if key is not None:
+                    first.setdefault(key, content)
+            if content.strip():
+                for key in {prop, name}:
+                    if key is not None:
+                        every.setdefault(key, []).append(content)
+        return first, every
+
+    def meta(self, *names: str) -> str | None:
+        """``ArticleParser.meta`` (first non-blank ``meta_content`` among ``names``) from
+        :attr:`_metas` rather than one XPath over the page per name."""
+        first = self._metas[0]
+        for name in names:
+            value = first.get(name)
+            if value and value.strip():
+                return clean_text(value) or None
+        return None
+
+    def _meta_all(self, name: str) -> list[str]:
+        """``meta_all(self.sel, name)``, from :attr:`_metas`."""
+        return list(self._metas[1].get(name, ()))
+
+    def css_text(self, selectors: Iterable[str]) -> str | None:
+        return super().css_text(self._possible(selectors))
+
+    def css_texts(self, selectors: Iterable[str]) -> list[str]:
+        return super().css_texts(self._possible(selectors))
+
+    def css_datetime(self, selectors: Iterable[str]) -> datetime | None:
+        return super().css_datetime(self._possible(selectors))
+
     # ------------------------------------------------------------------ body
     @cached_property
     def _blocks(self) -> tuple[list[str], str]:
         """(body lines, body source), title lines removed."""
         tree = copy.deepcopy(self.sel.root)
-        prune_blocks(tree, BODY_PRUNE_CSS)
+        prune_blocks(tree, BODY_PRUNE_CSS, getattr(self.sel, "index", None))
         prune_related_lists(tree)
         html = etree.tostring(tree, encoding="unicode", method="html")
         lines, source = trafilatura_lines(html, self.url), "trafilatura"
@@ -361,12 +635,13 @@ class GenericParser(ArticleParser):
     def authors(self) -> list[str]:
         raw = [clean_text(n) for n in ld_names(self.ld.get("author"))]
         if not raw:
-            raw = [n for n in meta_all(self.sel, "author") + meta_all(self.sel, "article:author")
+            raw = [n for n in self._meta_all("author") + self._meta_all("article:author")
                    if not n.strip().startswith("http")]
         if not raw:
-            raw = [node_text(a) for a in self.sel.css("a[rel~=author], [rel~=author]")]
+            rel = self._possible(("a[rel~=author], [rel~=author]",))
+            raw = [node_text(a) for css in rel for a in self.sel.css(css)]
         if not raw:
-            for css in self.byline_css:
+            for css in self._possible(self.byline_css):
                 found = [n for node in self.sel.css(css) for n in split_author_names(node_text(node))]
                 if found:
                     raw = found
@@ -379,10 +654,18 @@ class GenericParser(ArticleParser):
     @cached_property
     def _short_lines(self) -> list[str]:
         """Texts of short elements, where byline and date lines live ("Auteur : X - bio..."
-        lines run long: the patterns anchor at the start and the name is cut at a dash)."""
+        lines run long: the patterns anchor at the start and the name is cut at a dash); only
+        those that can start like one of them (:func:`may_start_a_line`), the only ones the
+        line patterns can match."""
+        raw = _raw_texts(self.sel.root, _SHORT_LINE_TAGS)
+        if raw is None:  # deeper than the recursion limit
+            pairs = element_texts(self.sel.root, _SHORT_LINE_TAGS)
+            return [text for _, text in pairs if text and len(text) <= SHORT_LINE_MAX_CHARS]
         out = []
-        for node in self.sel.css("p, span, div, li, small, em, strong, time"):
-            text = node_text(node)
+        for _, text in raw:
+            if not may_start_a_line(text):
+                continue
+            text = clean_text(text)
             if text and len(text) <= SHORT_LINE_MAX_CHARS:
                 out.append(text)
         return out
@@ -431,8 +714,12 @@ class GenericParser(ArticleParser):
         from htmldate import find_date
 
         try:
+            # The page after the strip, not its raw HTML: a date in a link of a "related posts"
+            # block or a comment is no longer read as the article's, and htmldate's search costs
+            # about a third (its parse and its walks are over the article's part of the page).
             found = find_date(
-                self.html, url=self.url, original_date=True, extensive_search=True,
+                etree.tostring(self.sel.root, encoding="unicode", method="html"), url=self.url,
+                original_date=True, extensive_search=True,
                 max_date=self.fetched_at.strftime("%Y-%m-%d"),
             )
         except Exception:  # htmldate must never kill a page
@@ -441,7 +728,7 @@ class GenericParser(ArticleParser):
         return parse_iso(found) if found else None
 
     def tags(self) -> list[str]:
-        found = [clean_text(t) for t in meta_all(self.sel, "article:tag")]
+        found = [clean_text(t) for t in self._meta_all("article:tag")]
         if not found:
             kw = self.ld.get("keywords")
             if isinstance(kw, str):
@@ -449,7 +736,7 @@ class GenericParser(ArticleParser):
             elif isinstance(kw, list):
                 found = [clean_text(k) for k in kw if isinstance(k, str)]
         if not found:
-            found = [node_text(a) for a in self.sel.css("a[rel=tag]")]
+            found = [node_text(a) for css in self._possible(("a[rel=tag]",)) for a in self.sel.css(css)]
         return _unique(t for t in found if t)
 
     def section(self) -> str | None:

@@ -9,8 +9,9 @@ from parsel import Selector, SelectorList
 
 from newscrawl.text.normalize import clean_text
 
-_BREAKS = {"br", "hr"}
-_BLOCK_TAGS = {
+#: Elements read as a space (node_text); the generic parser's one-walk texts use the same sets.
+BREAK_TAGS = {"br", "hr"}
+BLOCK_TAGS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
     "section", "article", "figure", "figcaption", "table", "tr", "td", "th", "dd", "dt", "cite",
 }  # fmt: skip
@@ -27,13 +28,13 @@ def _text_parts(el: etree._Element, out: list[str]) -> None:
         if el.tail:
             out.append(el.tail)
         return
-    if tag in _BREAKS or tag in _BLOCK_TAGS:
+    if tag in BREAK_TAGS or tag in BLOCK_TAGS:
         out.append(" ")
     if el.text:
         out.append(el.text)
     for child in el:
         _text_parts(child, out)
-    if tag in _BLOCK_TAGS:
+    if tag in BLOCK_TAGS:
         out.append(" ")
     if el.tail:
         out.append(el.tail)

@@ -107,6 +107,17 @@ _OPERATORS = {"exists", "=", "*=", "^=", "$=", "~="}
 def compile_simple(css: str) -> list[Simple] | None:
     """``css`` (a group of selectors) as Simple selectors, or None when any part is not simple
     (combinator, pseudo-class, namespace, case flag, unsupported operator, syntax error)."""
+    return _compile_branches(css, subjects=False)
+
+
+def compile_subjects(css: str) -> list[Simple] | None:
+    """The subject (the compound that matches, right of any combinator) of each comma branch of
+    ``css`` as a Simple selector: an element ``css`` matches is matched by one of them. None when
+    a subject is not simple or ``css`` does not parse."""
+    return _compile_branches(css, subjects=True)
+
+
+def _compile_branches(css: str, *, subjects: bool) -> list[Simple] | None:
     try:
         selectors = parse(css)
     except SelectorError:
@@ -115,14 +126,19 @@ def compile_simple(css: str) -> list[Simple] | None:
     for selector in selectors:
         if selector.pseudo_element is not None:
             return None
-        simple = _compile_tree(selector.parsed_tree, css)
+        node = selector.parsed_tree
+        while subjects and isinstance(node, CombinedSelector):
+            node = node.subselector
+        simple = compile_compound(node, css)
         if simple is None:
             return None
         out.append(simple)
     return out
 
 
-def _compile_tree(node: Any, css: str) -> Simple | None:
+def compile_compound(node: Any, css: str) -> Simple | None:
+    """One compound of a parsed selector (cssselect's tree, no combinator) as a Simple selector,
+    or None when it is not of the simple kind."""
     tag: str | None = None
     ident: str | None = None
     classes: list[str] = []
@@ -391,7 +407,7 @@ def subject_first_xpath(css: str) -> str | None:
             chain.append((combinator, node.subselector))
             node, combinator = node.selector, node.combinator
         chain.append((combinator, node))
-        if len(chain) < 2 or any(_compile_tree(c, css) is None for _, c in chain):
+        if len(chain) < 2 or any(compile_compound(c, css) is None for _, c in chain):
             return None
         parts = [_TRANSLATOR.xpath(c) for _, c in chain]  # subject first
         if parts[0].element == "*" or parts[-1].element != "*":
