@@ -79,6 +79,10 @@ def test_guess_language(text, expected):
         ("contact@journal.fr", None),
         ("Publié le 3 juin 2025", None),
         ("Une phrase beaucoup trop longue pour être le nom d'une personne qui signe", None),
+        ("Par D.D.", "D.D."),  # initials keep their last period
+        ("Jean D.", "Jean D."),
+        ("J.-P. Martin.", "J.-P. Martin"),
+        ("Jeanne Martin.", "Jeanne Martin"),
     ],
 )
 def test_clean_author_name(raw, expected):
@@ -348,3 +352,35 @@ def test_fixture_pages_parse_the_same_without_the_cleaning_step():
         for needle in needles:
             assert needle not in item.text, (name, needle)
         assert item.text == meta["expected"]["text"], name
+
+
+def test_recall_mode_when_precision_finds_nothing(monkeypatch):
+    """trafilatura's precision mode finds nothing on some layouts: its recall mode is read, unless
+    all it adds is the page's description (a subscriber teaser's standfirst, which is the lead)."""
+    from newscrawl.parsers import generic
+
+    calls = []
+
+    def fake(html, url, *, recall=False):  # noqa: ANN001, ANN202
+        calls.append(recall)
+        return answers[recall]
+
+    monkeypatch.setattr(generic, "trafilatura_lines", fake)
+    answers = {False: [], True: list(PARAS)}
+    record, parser = parse(page())
+    assert record["text"].split("\n") == list(PARAS)
+    assert parser.body_source == "trafilatura"
+    assert calls == [False, True]
+
+    description = "Le comité des fêtes reporte la fête du village d'une semaine."
+    answers = {False: [], True: [description]}
+    calls.clear()
+    record, parser = parse(page(head=f'<meta name="description" content="{description}">'))
+    assert calls == [False, True]
+    assert record["lead"] == description  # the description stays the lead
+    assert description not in record["text"].split("\n")
+
+    answers = {False: list(PARAS), True: ["ne doit pas servir"]}
+    calls.clear()
+    record, _ = parse(page())
+    assert calls == [False]  # precision found the article: no second run

@@ -171,23 +171,11 @@ class ReferenceGeneric(GenericParser):
                 out.append(text)
         return out
 
-    @cached_property
-    def _blocks(self) -> tuple[list[str], str]:
+    def _pruned_html(self) -> str:
         tree = copy.deepcopy(self.sel.root)
         reference_prune_blocks(tree, BODY_PRUNE_CSS)
         reference_prune_related_lists(tree)
-        html = etree.tostring(tree, encoding="unicode", method="html")
-        lines, source = trafilatura_lines(html, self.url), "trafilatura"
-        ld_lines = self.ld_text_block("articleBody")
-        from newscrawl.text.normalize import word_count
-        if ld_lines and word_count(" ".join(lines)) < 0.5 * word_count(" ".join(ld_lines)):
-            lines, source = ld_lines, "jsonld"
-        if not lines:
-            lines = self.css_texts(["[itemprop=articleBody] p, [itemprop=articleBody] h2", "article p, article h2"])
-            source = "dom"
-        title = fold_for_match(self.title() or "")
-        lines = [line for line in lines if fold_for_match(line) != title]
-        return lines, source if lines else "none"
+        return etree.tostring(tree, encoding="unicode", method="html")
 
 
 # ----------------------------------------------------------------- tests

@@ -157,6 +157,8 @@ def may_start_a_line(raw: str) -> bool:
 
 #: Elements read for byline and date lines (``_short_lines``).
 _SHORT_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "time")
+#: A name ending with an initial ("D.D.", "Jean D."): its final period is part of the name.
+_INITIAL_END = re.compile(r"(?:^|[\s.\-])[A-ZÀ-Ý]\.$")
 _NAME_CUT = re.compile(r"\s+[\u2013\u2014|-]\s+|\s*[(\[]|\s*,\s*(?=[a-zà-ÿ])")
 
 
@@ -169,7 +171,9 @@ def clean_author_name(raw: str) -> str | None:
     for prefix in ("Par ", "par ", "By ", "by ", "De ", "Auteur :", "Auteur:"):
         if name.startswith(prefix):
             name = name[len(prefix):].strip()
-    name = _NAME_CUT.split(name, maxsplit=1)[0].strip(" ,.;:")
+    name = _NAME_CUT.split(name, maxsplit=1)[0].lstrip(" ,.;:").rstrip(" ,;:")
+    if name.endswith(".") and not _INITIAL_END.search(name):  # "D.D." keeps the period of its initial
+        name = name.rstrip(" .")
     if not name or name.startswith("http") or "@" in name or any(c.isdigit() for c in name):
         return None
     if len(name) > 60 or len(name.split()) > 6:
@@ -442,13 +446,15 @@ def _remove(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def trafilatura_lines(html: str, url: str | None) -> list[str]:
-    """trafilatura's text of ``html``, one line per block; deterministic (no cross-page dedup)."""
+def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> list[str]:
+    """trafilatura's text of ``html``, one line per block; deterministic (no cross-page dedup).
+    ``favor_precision`` by default; ``recall``: ``favor_recall`` instead (more text, more chrome,
+    which the cleaning steps then remove)."""
     import trafilatura  # imported lazily: only the generic parser pays for it
     from trafilatura.deduplication import LRUCache
 
     text = trafilatura.extract(
-        html, url=url, favor_precision=True, include_comments=False, include_tables=False,
+        html, url=url, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=False,
         include_images=False, include_links=False, deduplicate=LRUCache(maxsize=1024), fast=True,
     )
     lines = []
@@ -469,7 +475,8 @@ class GenericParser(ArticleParser):
 
     key: ClassVar[str] = "generic"
     #: 2: pruned DOM before trafilatura, lead/author/date fallback chains.
-    #: 3: htmldate reads the page after the noise strip.
+    #: 3: htmldate reads the page after the noise strip; trafilatura's recall mode when its precision
+    #: mode finds nothing or less than half the JSON-LD body; an author's final initial keeps its period.
     version: ClassVar[int] = 3
     title_css = (
         "article h1", "h1.entry-title", "h1.post-title", "h1[itemprop=headline]", "main h1",
@@ -556,15 +563,31 @@ class GenericParser(ArticleParser):
         return super().css_datetime(self._possible(selectors))
 
     # ------------------------------------------------------------------ body
-    @cached_property
-    def _blocks(self) -> tuple[list[str], str]:
-        """(body lines, body source), title lines removed."""
+    def _pruned_html(self) -> str:
+        """A copy of the page without what is never the article (BODY_PRUNE_CSS, related lists):
+        what trafilatura reads."""
         tree = copy.deepcopy(self.sel.root)
         prune_blocks(tree, BODY_PRUNE_CSS, getattr(self.sel, "index", None))
         prune_related_lists(tree)
-        html = etree.tostring(tree, encoding="unicode", method="html")
+        return etree.tostring(tree, encoding="unicode", method="html")
+
+    @cached_property
+    def _blocks(self) -> tuple[list[str], str]:
+        """(body lines, body source), title lines removed."""
+        html = self._pruned_html()
         lines, source = trafilatura_lines(html, self.url), "trafilatura"
         ld_lines = self.ld_text_block("articleBody")
+        found, expected = word_count(" ".join(lines)), word_count(" ".join(ld_lines))
+        if not found or (ld_lines and found < 0.5 * expected):
+            # trafilatura's precision mode keeps nothing, or a fraction of what the JSON-LD says
+            # the article holds, on some layouts (one paragraph of a franceinfo page): its recall
+            # mode, when it finds more.
+            # Not when all it adds is the page's description (a subscriber teaser's standfirst).
+            more = trafilatura_lines(html, self.url, recall=True)
+            described = fold_for_match(self.ld_text("description") or self.meta("og:description", "description") or "")
+            added = [line for line in more if not described or fold_for_match(line) != described]
+            if word_count(" ".join(added)) > found:
+                lines = more
         if ld_lines and word_count(" ".join(lines)) < 0.5 * word_count(" ".join(ld_lines)):
             lines, source = ld_lines, "jsonld"
         if not lines:
