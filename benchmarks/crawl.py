@@ -107,6 +107,7 @@ class MemoryProbe:
         self.start = crawler.settings.getint("NEWSCRAWL_BENCH_TRACE_FROM", 500)
         self.seen = 0
         self.first: Any = None
+        self.first_mb = 0.0
         if not self.path:  # only the memory crawl is traced
             return
         crawler.signals.connect(self.response_received, signal=signals.response_received)
@@ -123,6 +124,7 @@ class MemoryProbe:
         if self.seen == self.start:
             tracemalloc.start(8)
             self.first = tracemalloc.take_snapshot()
+            self.first_mb = tracemalloc.get_traced_memory()[0] / 2**20
 
     def spider_closed(self, **kwargs: Any) -> None:
         import gc
@@ -132,11 +134,53 @@ class MemoryProbe:
             return
         gc.collect()
         last = tracemalloc.take_snapshot()
-        lines = [f"{self.seen} responses; growth since response {self.start}, by allocation site:"]
-        for stat in last.compare_to(self.first, "traceback")[:25]:
+        diffs = last.compare_to(self.first, "traceback")
+        now, peak = tracemalloc.get_traced_memory()
+        lines = [f"{self.seen} responses; Python allocations (tracemalloc): {self.first_mb:.1f} MB at response "
+                 f"{self.start}, {now / 2**20:.1f} MB at the end (peak {peak / 2**20:.1f}); growth "
+                 f"{sum(s.size_diff for s in diffs) / 2**20:.1f} MB in all, by allocation site:"]
+        for stat in diffs[:25]:
             lines.append(f"{stat.size_diff / 1024:10.0f} KiB {stat.count_diff:8d} blocks")
             lines.extend("      " + line for line in stat.traceback.format()[-12:])
         Path(self.path).write_text("\n".join(lines))
+
+
+class MallocTrim:
+    """Experiment (``--malloc-trim SECONDS``): glibc ``malloc_trim(0)`` every SECONDS, which hands
+    the free pages inside the C heap back to the system; CPU spent in it as the stat
+    ``bench/malloc_trim_seconds``."""
+
+    def __init__(self, crawler: Any) -> None:
+        import ctypes
+
+        from scrapy import signals
+
+        self.every = crawler.settings.getfloat("NEWSCRAWL_BENCH_MALLOC_TRIM", 0)
+        self.stats = crawler.stats
+        self.libc = ctypes.CDLL("libc.so.6")
+        self.loop: Any = None
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> MallocTrim:
+        return cls(crawler)
+
+    def trim(self) -> None:
+        c0 = time.process_time()
+        self.libc.malloc_trim(0)
+        self.stats.inc_value("bench/malloc_trim_seconds", time.process_time() - c0)
+
+    def opened(self, spider: Any) -> None:
+        if self.every > 0:
+            from twisted.internet import task
+
+            self.loop = task.LoopingCall(self.trim)
+            self.loop.start(self.every, now=False)
+
+    def closed(self, spider: Any) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
 
 
 class BacklogProbe:
@@ -462,8 +506,9 @@ def memory_report(run: Run) -> None:
     end = samples[-1]
     growth_warm = end[2] - warm[2]
     growth_all = end[2] - start_rss if start_rss else float("nan")
-    print(f"  RSS at engine start {start_rss:.0f} MB, after the first 10% of pages {warm[2]:.0f} MB, at the end "
-          f"{end[2]:.0f} MB, peak {run.peak_rss_mb:.0f} MB")
+    first = next((s for s in samples if s[1] >= min(1000, run.pages)), samples[0])
+    print(f"  RSS at engine start {start_rss:.0f} MB, after {first[1]:,} pages {first[2]:.0f} MB, after the first "
+          f"10% of pages {warm[2]:.0f} MB, at the end {end[2]:.0f} MB, peak {run.peak_rss_mb:.0f} MB")
     print(f"  growth over the crawl (start -> end): {growth_all:.0f} MB; after warm-up (10% -> end): "
           f"{growth_warm:.0f} MB (target < {TARGET_GROWTH_MB:g} MB): "
           f"{'met' if growth_all < TARGET_GROWTH_MB else 'NOT met'}")
@@ -498,6 +543,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--trace-memory", type=int, default=0, metavar="N",
                     help="diagnosis: tracemalloc in the memory crawl from its Nth response (slow); prints the "
                          "allocation sites that grew most")
+    ap.add_argument("--malloc-trim", type=float, default=0, metavar="SECONDS",
+                    help="experiment: glibc malloc_trim(0) every SECONDS in every crawl")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip the empty crawls that measure start-up CPU (subtracted from CPU per page)")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
@@ -515,6 +562,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         extensions["benchmarks.crawl.Unoptimise"] = 0
     if args.trace_memory:
         extensions["benchmarks.crawl.MemoryProbe"] = 900
+    if args.malloc_trim:
+        extensions["benchmarks.crawl.MallocTrim"] = 920
+        extra += ["-s", f"NEWSCRAWL_BENCH_MALLOC_TRIM={args.malloc_trim}"]
     from newscrawl import settings as project_settings
 
     if extensions:

@@ -4,7 +4,8 @@ levels and hard negatives.
 
     .venv/bin/python benchmarks/dedup.py                   # 100,000 documents (several minutes)
     .venv/bin/python benchmarks/dedup.py --docs 5000       # quick look
-    .venv/bin/python benchmarks/dedup.py --no-baseline     # ours only
+    .venv/bin/python benchmarks/dedup.py --no-baseline     # no datasketch baseline
+    .venv/bin/python benchmarks/dedup.py --ours-only --cache-mb 32 --merge-keys 200000   # A/B of the memory bounds
 
 The stream (seeded, identical for every method): per 100 documents, 56 originals, 10 hard
 negatives (an original's topic, places and people, different text; one in three also quotes
@@ -51,6 +52,8 @@ from newscrawl.dedup.cluster import Deduplicator, Doc, Thresholds
 from newscrawl.dedup.fingerprints import PARAMS, SketchParams, exact_hash, normalize_words, word_hashes
 from newscrawl.dedup.sqlite_store import SqliteStore
 from newscrawl.dedup.store import check_params
+from newscrawl.settings import NEWSCRAWL_DEDUP_CACHE_MB as DEDUP_CACHE_MB
+from newscrawl.settings import NEWSCRAWL_DEDUP_MERGE_KEYS as DEDUP_MERGE_KEYS
 
 CATEGORIES = ("original", "hard_negative", "excerpt_negative", "chrome", "title", "edit5", "edit10", "edit20",
               "excerpt")
@@ -296,11 +299,13 @@ def _score(res: Result, doc: BenchDoc, dup_of: int | None, cluster_of: dict[int,
 
 
 def run_ours(n: int, seed: int, sample_every: int, params: SketchParams = PARAMS,
-             commit_interval: float = 1.0, thresholds: Thresholds | None = None) -> Result:
-    res = Result(f"newscrawl (SQLite on disk, commits every {commit_interval:g} s)")
+             commit_interval: float = 1.0, thresholds: Thresholds | None = None,
+             cache_mb: int = DEDUP_CACHE_MB, merge_keys: int = DEDUP_MERGE_KEYS) -> Result:
+    res = Result(f"newscrawl (SQLite on disk, commits every {commit_interval:g} s, page cache {cache_mb} MB, "
+                 f"merge every {merge_keys:,} keys)")
     corpus = Corpus(seed)
     tmp = tempfile.TemporaryDirectory(prefix="dedup-bench-")
-    store = SqliteStore(Path(tmp.name) / "dedup.sqlite")
+    store = SqliteStore(Path(tmp.name) / "dedup.sqlite", cache_mb=cache_mb, merge_rows=merge_keys)
     check_params(store, params)
     dedup = Deduplicator(store, thresholds or Thresholds(), params=params, commit_interval=commit_interval)
     cluster_of: dict[int, int] = {}
@@ -465,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--near", type=float, default=Thresholds.near, help="Jaccard threshold (default %(default)s)")
     parser.add_argument("--containment", type=float, default=Thresholds.containment,
                         help="containment threshold for excerpts (default %(default)s)")
+    parser.add_argument("--cache-mb", type=int, default=DEDUP_CACHE_MB,
+                        help="SQLite page cache of our store, MB (NEWSCRAWL_DEDUP_CACHE_MB; default %(default)s)")
+    parser.add_argument("--merge-keys", type=int, default=DEDUP_MERGE_KEYS,
+                        help="recent keys held before a merge (NEWSCRAWL_DEDUP_MERGE_KEYS; default %(default)s)")
+    parser.add_argument("--ours-only", action="store_true",
+                        help="only our method (no generator-only run, no baseline): for A/B runs of the settings")
     parser.add_argument("--anchor-mod", type=int, help="explore: another anchor sampling (power of two)")
     parser.add_argument("--head-words", type=int, help="explore: another head length for anchors")
     args = parser.parse_args(argv)
@@ -477,10 +488,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; sketch {params.version}")
     print(f"Mix per 100 docs: {MIX}; thresholds: Jaccard {args.near}, containment {args.containment}")
-    results = [in_child(run_generator, args.docs, args.seed, every),
-               in_child(run_ours, args.docs, args.seed, every, params, args.commit_interval,
-                        Thresholds(near=args.near, containment=args.containment))]
-    if not args.no_baseline:
+    ours = in_child(run_ours, args.docs, args.seed, every, params, args.commit_interval,
+                    Thresholds(near=args.near, containment=args.containment), args.cache_mb, args.merge_keys)
+    results = [ours] if args.ours_only else [in_child(run_generator, args.docs, args.seed, every), ours]
+    if not args.no_baseline and not args.ours_only:
         results.append(in_child(run_datasketch, args.docs, args.seed, every))
     for res in results:
         report(res)

@@ -87,6 +87,8 @@ NEWSCRAWL_DEDUP_MIN_WORDS = 80  # bodies shorter than this are compared by exact
 NEWSCRAWL_DEDUP_MIN_EXACT_WORDS = 12  # bodies shorter than this are not compared by content at all
 NEWSCRAWL_DEDUP_WINDOW = "30d"  # near-dup index of articles older than this is pruned (URLs, exact hashes stay; "" = keep all)
 NEWSCRAWL_DEDUP_COMMIT_INTERVAL = 1.0  # seconds between commits of the dedup state (0 = each article); a crash re-fetches, never loses
+NEWSCRAWL_DEDUP_CACHE_MB = 16  # SQLite page cache of the dedup state, MB (held once the state outgrows it)
+NEWSCRAWL_DEDUP_MERGE_KEYS = 200_000  # new LSH keys held in memory (~100 bytes each) before a merge into the state file
 NEWSCRAWL_DEDUP_DEFER_COPIES = True  # hold aggregator copies and teasers until the crawl is idle: originals win
 NEWSCRAWL_REDIS_URL = ""  # redis://host:port/db: keep the dedup state in Redis (distributed workers) instead of SQLite
 NEWSCRAWL_DEDUP_REDIS_PREFIX = "newscrawl:dedup"  # key prefix of the dedup state in Redis

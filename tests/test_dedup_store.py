@@ -261,3 +261,60 @@ def test_sqlite_recent_level_follows_other_processes(tmp_path):
     assert "a2" in {c.id for c in a.band_candidates(fps[2].bands)}
     a.close()
     b.close()
+
+
+# ------------------------------------------------------------------ memory bounds (settings)
+
+
+def test_memory_settings_reach_the_sqlite_store(tmp_path):
+    """NEWSCRAWL_DEDUP_CACHE_MB sets SQLite's page cache; NEWSCRAWL_DEDUP_MERGE_KEYS the recent
+    keys held in memory before a merge (40 keys an article: 100 keys merge after the 3rd)."""
+    settings = {"NEWSCRAWL_STATE_DIR": str(tmp_path), "NEWSCRAWL_DEDUP_CACHE_MB": 7,
+                "NEWSCRAWL_DEDUP_MERGE_KEYS": "100"}
+    s = open_store(settings)
+    try:
+        assert isinstance(s, SqliteStore)
+        assert s.db.execute("PRAGMA cache_size").fetchone()[0] == -7 * 1024  # KiB
+        fps = [fingerprint(f"{TEXT_A} Variante numéro {i} du texte, avec quelques mots de plus.") for i in range(3)]
+        for i, fp in enumerate(fps[:2]):
+            s.add_article(f"{i:016x}", fp, [f"https://a.example/{i}"], float(i))
+        assert s.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == 0  # 80 keys: still recent
+        s.add_article(f"{2:016x}", fps[2], ["https://a.example/2"], 2.0)
+        assert s._recent == 0  # 120 >= 100: merged
+        assert s.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == 3 * 32
+    finally:
+        s.close()
+
+
+def test_memory_settings_defaults_are_the_settings_module_values(tmp_path):
+    from newscrawl import settings as project
+    from newscrawl.dedup.store import DEFAULT_CACHE_MB, DEFAULT_MERGE_KEYS, memory_bounds
+
+    assert (DEFAULT_CACHE_MB, DEFAULT_MERGE_KEYS) == (project.NEWSCRAWL_DEDUP_CACHE_MB,
+                                                      project.NEWSCRAWL_DEDUP_MERGE_KEYS)
+    assert memory_bounds({}) == (DEFAULT_CACHE_MB, DEFAULT_MERGE_KEYS)
+    s = open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path)})
+    try:
+        assert s.db.execute("PRAGMA cache_size").fetchone()[0] == -DEFAULT_CACHE_MB * 1024
+        assert s.merge_rows == DEFAULT_MERGE_KEYS
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("name", ["NEWSCRAWL_DEDUP_CACHE_MB", "NEWSCRAWL_DEDUP_MERGE_KEYS"])
+@pytest.mark.parametrize("bad", [0, -5, "0", "-1", "lots", "1.5", 2.5, True, [8]])
+def test_bad_memory_settings_fail_at_open_with_the_setting_name(tmp_path, name, bad):
+    with pytest.raises(ValueError, match=f"{name} must be a whole number >= 1"):
+        open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path), name: bad})
+    assert not (tmp_path / SQLITE_FILE).exists()  # refused before anything is created
+
+
+def test_bad_memory_setting_stops_the_crawler_at_start(tmp_path):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.dedup import DedupContentPipeline
+
+    crawler = get_crawler(Spider, {"NEWSCRAWL_STATE_DIR": str(tmp_path), "NEWSCRAWL_DEDUP_CACHE_MB": "16MB"})
+    with pytest.raises(ValueError, match="NEWSCRAWL_DEDUP_CACHE_MB must be a whole number >= 1, got '16MB'"):
+        DedupContentPipeline.from_crawler(crawler)

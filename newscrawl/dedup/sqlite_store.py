@@ -14,7 +14,8 @@ recent level is one ``recent`` row per article (its keys as two JSON arrays: one
 Other processes sharing the file are followed: when ``PRAGMA data_version`` says another
 connection committed, the new ``recent`` rows are loaded (or all of them again after another
 process merged or pruned, which bumps ``meta.recent_gen``). Memory is bounded by
-``merge_rows`` (about 100 bytes per key).
+``merge_rows`` (about 100 bytes per key; NEWSCRAWL_DEDUP_MERGE_KEYS) and SQLite's page cache
+(``cache_mb``; NEWSCRAWL_DEDUP_CACHE_MB).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from newscrawl.dedup.fingerprints import Fingerprint
-from newscrawl.dedup.store import DedupStateError, StoredArticle, UrlEntry
+from newscrawl.dedup.store import DEFAULT_CACHE_MB, DEFAULT_MERGE_KEYS, DedupStateError, StoredArticle, UrlEntry
 
 logger = logging.getLogger(__name__)
 
@@ -123,12 +124,16 @@ class SqliteStore:
     """Dedup state in one SQLite file. Not thread-safe (Scrapy runs in one thread); several
     processes may share the file (WAL, busy timeout), each committing its own writes.
     ``merge_rows``: recent keys (bands and anchors) held before a merge into the main tables
-    (they cost ~100 bytes each in memory)."""
+    (they cost ~100 bytes each in memory); ``cache_mb``: SQLite's page cache. Both come from
+    NEWSCRAWL_DEDUP_MERGE_KEYS and NEWSCRAWL_DEDUP_CACHE_MB (``store.memory_bounds``)."""
 
-    def __init__(self, path: Path | str, *, cache_mb: int = 32, timeout: float = 30.0,
-                 merge_rows: int = 200_000) -> None:
+    def __init__(self, path: Path | str, *, cache_mb: int = DEFAULT_CACHE_MB, timeout: float = 30.0,
+                 merge_rows: int = DEFAULT_MERGE_KEYS) -> None:
+        if int(cache_mb) < 1 or int(merge_rows) < 1:
+            raise ValueError(f"cache_mb and merge_rows must be >= 1, got {cache_mb!r} and {merge_rows!r}")
         self.path = Path(path)
-        self.merge_rows = merge_rows
+        self.cache_mb = int(cache_mb)
+        self.merge_rows = int(merge_rows)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -138,7 +143,7 @@ class SqliteStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable against process crashes
             self.db.execute("PRAGMA wal_autocheckpoint=10000")  # pages (40 MB): fewer checkpoints, fewer fsyncs
-            self.db.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
+            self.db.execute(f"PRAGMA cache_size=-{self.cache_mb * 1024}")  # negative: KiB
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             self.db.close()
