@@ -111,7 +111,7 @@ def fault_site() -> tuple[LocalSite, dict[str, str]]:
         p["flaky503"]: Page(article_html("Trois quartiers privés d'eau potable", STORIES["flaky503"]), fail_first=1,
                             fail_status=503),
         p["retry_after_long"]: Page(b"", status=429, headers={"Retry-After": "3600"}),
-        p["slow"]: Page(article_html("Trop lente", PARAS), delay=2.5),
+        p["slow"]: Page(article_html("Trop lente", PARAS), delay=7),  # well past DOWNLOAD_TIMEOUT, twice
         p["reset"]: Page(fault="reset"),
         p["truncated"]: Page(article_html("Coupée", PARAS), fault="truncate"),
         p["loop_a"]: Page(status=302, headers={"Location": p["loop_b"]}),
@@ -166,7 +166,9 @@ def faults(tmp_path_factory):
     try:
         result = crawl(
             "generic", [site.url(s) for s in starts], tmp_path_factory.mktemp("faults"),
-            "DOWNLOAD_TIMEOUT=1", "RETRY_TIMES=1", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+            # 3 s: with 1 s, the retry of a good page (Retry-After: 1) timed out once in a full CI run,
+            # not reproduced alone; probably the crawl busy with the bombs and big pages meanwhile
+            "DOWNLOAD_TIMEOUT=3", "RETRY_TIMES=1", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
             "NEWSCRAWL_MAX_SITEMAP_URLS=40", f"NEWSCRAWL_MAX_SITEMAP_BYTES={1 << 20}", "NEWSCRAWL_MONITOR_ENABLED=0",
         )
     finally:
