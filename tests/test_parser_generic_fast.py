@@ -154,12 +154,14 @@ class ReferenceGeneric(GenericParser):
     css_text = ArticleParser.css_text
     css_texts = ArticleParser.css_texts
     css_datetime = ArticleParser.css_datetime
-    meta = ArticleParser.meta
+
+    def meta(self, *names: str) -> str | None:
+        return clean_text(meta_content(self.sel, *names)) or None
 
     def _possible(self, selectors):  # type: ignore[no-untyped-def]
         return list(selectors)
 
-    def _meta_all(self, name: str) -> list[str]:
+    def meta_all(self, name: str) -> list[str]:
         return meta_all(self.sel, name)
 
     @cached_property
@@ -272,8 +274,8 @@ def test_meta_lookups_are_the_xpath_ones(name, html):
                                                                   el.get("itemprop")) if n}
     names |= {*GenericParser.published_meta, *GenericParser.modified_meta, "og:title", "og:site_name", "absent"}
     for name_ in sorted(names):
-        assert parser.meta(name_) == ArticleParser.meta(parser, name_), name_
-        assert parser._meta_all(name_) == meta_all(parser.sel, name_), name_
+        assert parser.meta(name_) == (clean_text(meta_content(parser.sel, name_)) or None), name_
+        assert parser.meta_all(name_) == meta_all(parser.sel, name_), name_
     ordered = sorted(names)
     for k in range(len(ordered)):
         chain = ordered[k:k + 3]

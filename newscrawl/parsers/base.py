@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
@@ -124,7 +125,45 @@ class ArticleParser:
         drop_selected(self.sel, (*self.strip_css, *GENERIC_STRIP_CSS))
 
     def meta(self, *names: str) -> str | None:
-        return clean_text(meta_content(self.sel, *names)) or None
+        """The first non-blank ``<meta content>`` among ``names`` (property, name or itemprop),
+        cleaned. After the strip, from the page's metas read once (:attr:`_metas`); before it (a
+        site's ``strip()`` reading metas that the strip may remove), by XPath."""
+        if self.sel.index is None:
+            return clean_text(meta_content(self.sel, *names)) or None
+        first = self._metas[0]
+        for name in names:
+            value = first.get(name)
+            if value and value.strip():
+                return clean_text(value) or None
+        return None
+
+    def meta_all(self, name: str) -> list[str]:
+        """The non-blank contents of every ``<meta>`` whose property or name is ``name``."""
+        if self.sel.index is None:
+            return meta_all(self.sel, name)
+        return list(self._metas[1].get(name, ()))
+
+    @cached_property
+    def _metas(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """The page's ``<meta content>`` after the strip, read once: per name, the content of the
+        first meta whose property, name or itemprop it is (what ``meta_content``'s XPath finds
+        first), and the non-blank contents of all metas whose property or name it is
+        (``meta_all``). Nothing drops elements from the page after the strip."""
+        first: dict[str, str] = {}
+        every: dict[str, list[str]] = {}
+        for el in self.sel.root.iter("meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            prop, name, itemprop = el.get("property"), el.get("name"), el.get("itemprop")
+            for key in {prop, name, itemprop}:
+                if key is not None:
+                    first.setdefault(key, content)
+            if content.strip():
+                for key in {prop, name}:
+                    if key is not None:
+                        every.setdefault(key, []).append(content)
+        return first, every
 
     def ld_value(self, key: str) -> Any:
         return self.ld.get(key)
@@ -175,7 +214,7 @@ class ArticleParser:
     def authors(self) -> list[str]:
         names = self.css_texts(self.author_css) or [clean_text(n) for n in ld_names(self.ld.get("author"))]
         if not names:
-            names = [clean_text(n) for n in meta_all(self.sel, "article:author") + meta_all(self.sel, "author")
+            names = [clean_text(n) for n in self.meta_all("article:author") + self.meta_all("author")
                      if not n.startswith("http")]
         return _unique(self.clean_author(n) for n in names if n)
 
@@ -250,7 +289,7 @@ class ArticleParser:
         return value.strip(" ,/") or None if value else None
 
     def tags(self) -> list[str]:
-        found = self.css_texts(self.tags_css) or [clean_text(t) for t in meta_all(self.sel, "article:tag")]
+        found = self.css_texts(self.tags_css) or [clean_text(t) for t in self.meta_all("article:tag")]
         if not found:
             kw = self.ld.get("keywords")
             if isinstance(kw, str):

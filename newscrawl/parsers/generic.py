@@ -510,48 +510,13 @@ class GenericParser(ArticleParser):
     # ------------------------------------------------------------------ selectors
     @cached_property
     def _absent(self) -> _Absent | None:
-        index = getattr(self.sel, "index", None)
+        index = self.sel.index
         return _Absent(index, self.sel.root) if index is not None else None
 
     def _possible(self, selectors: Iterable[str]) -> list[str]:
         """``selectors`` without those that cannot match on this page (:class:`_Absent`)."""
         absent = self._absent
         return list(selectors) if absent is None else absent.possible(selectors)
-
-    @cached_property
-    def _metas(self) -> tuple[dict[str, str], dict[str, list[str]]]:
-        """The page's ``<meta content>``, read once: per name, the content of the first meta
-        whose property, name or itemprop it is (what ``meta_content``'s XPath finds first), and
-        the non-blank contents of all metas whose property or name it is (``meta_all``)."""
-        first: dict[str, str] = {}
-        every: dict[str, list[str]] = {}
-        for el in self.sel.root.iter("meta"):
-            content = el.get("content")
-            if content is None:
-                continue
-            prop, name, itemprop = el.get("property"), el.get("name"), el.get("itemprop")
-            for key in {prop, name, itemprop}:
-                if key is not None:
-                    first.setdefault(key, content)
-            if content.strip():
-                for key in {prop, name}:
-                    if key is not None:
-                        every.setdefault(key, []).append(content)
-        return first, every
-
-    def meta(self, *names: str) -> str | None:
-        """``ArticleParser.meta`` (first non-blank ``meta_content`` among ``names``) from
-        :attr:`_metas` rather than one XPath over the page per name."""
-        first = self._metas[0]
-        for name in names:
-            value = first.get(name)
-            if value and value.strip():
-                return clean_text(value) or None
-        return None
-
-    def _meta_all(self, name: str) -> list[str]:
-        """``meta_all(self.sel, name)``, from :attr:`_metas`."""
-        return list(self._metas[1].get(name, ()))
 
     def css_text(self, selectors: Iterable[str]) -> str | None:
         return super().css_text(self._possible(selectors))
@@ -567,7 +532,7 @@ class GenericParser(ArticleParser):
         """A copy of the page without what is never the article (BODY_PRUNE_CSS, related lists):
         what trafilatura reads."""
         tree = copy.deepcopy(self.sel.root)
-        prune_blocks(tree, BODY_PRUNE_CSS, getattr(self.sel, "index", None))
+        prune_blocks(tree, BODY_PRUNE_CSS, self.sel.index)
         prune_related_lists(tree)
         return etree.tostring(tree, encoding="unicode", method="html")
 
@@ -658,7 +623,7 @@ class GenericParser(ArticleParser):
     def authors(self) -> list[str]:
         raw = [clean_text(n) for n in ld_names(self.ld.get("author"))]
         if not raw:
-            raw = [n for n in self._meta_all("author") + self._meta_all("article:author")
+            raw = [n for n in self.meta_all("author") + self.meta_all("article:author")
                    if not n.strip().startswith("http")]
         if not raw:
             rel = self._possible(("a[rel~=author], [rel~=author]",))
@@ -751,7 +716,7 @@ class GenericParser(ArticleParser):
         return parse_iso(found) if found else None
 
     def tags(self) -> list[str]:
-        found = [clean_text(t) for t in self._meta_all("article:tag")]
+        found = [clean_text(t) for t in self.meta_all("article:tag")]
         if not found:
             kw = self.ld.get("keywords")
             if isinstance(kw, str):

@@ -29,7 +29,6 @@ from typing import ClassVar
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import node_text, texts
-from newscrawl.text.markup import meta_all
 from newscrawl.text.normalize import clean_text
 from newscrawl.text.urls import url_section
 
@@ -238,9 +237,9 @@ class LeFigaroParser(ArticleParser):
         """The "Sujets" links; else ``article:tag`` / JSON-LD ``keywords`` (comma-separated strings here)."""
         if self.dom_tags:
             return _unique(self.dom_tags)
-        raw: list[str] = meta_all(self.sel, "article:tag")
+        raw: list[str] = self.meta_all("article:tag")
         if not raw:
-            raw = meta_all(self.sel, "keywords")  # publishers.md 2.4: meta keywords as well
+            raw = self.meta_all("keywords")  # publishers.md 2.4: meta keywords as well
         if not raw:
             kw = self.ld.get("keywords")
             raw = [kw] if isinstance(kw, str) else [k for k in kw if isinstance(k, str)] if isinstance(kw, list) else []
