@@ -50,34 +50,30 @@ _PAYWALL_PHRASE = re.compile(
 )
 
 
-def premium_marked_text(html: str) -> bool:
-    """The dataLayer says "premium", or the paywall box's text is on the page (searched only where
-    a match can start: the literals, not a regex over the whole 300 KB page)."""
-    for literal, rx in (
-        ("BU_subscriptionContentType", _PREMIUM_DATALAYER),
-        ("Il vous reste", _PAYWALL_PHRASE),
-        ("Cet article est réservé aux abonnés", _PAYWALL_PHRASE),
-    ):
+def match_at_literals(html: str, rx: re.Pattern[str], literals: tuple[str, ...], back: int = 0) -> bool:
+    """``rx`` matched only where it can start: at each occurrence of one of ``literals`` (minus
+    ``back`` characters, for a pattern opening with a character before its literal). The same
+    answer as searching the whole 300 KB page, without running the regex over all of it (a
+    leading ``\\b`` makes that slow, docs/benchmarks.md)."""
+    for literal in literals:
         at = html.find(literal)
         while at >= 0:
-            start = at - 1 if literal == "BU_subscriptionContentType" else at  # the opening quote
-            if rx.match(html, max(start, 0)):
+            if rx.match(html, max(at - back, 0)):
                 return True
             at = html.find(literal, at + 1)
     return False
+
+
+def premium_marked_text(html: str) -> bool:
+    """The dataLayer says "premium", or the paywall box's text is on the page."""
+    return (match_at_literals(html, _PREMIUM_DATALAYER, ("BU_subscriptionContentType",), back=1)  # its quote
+            or match_at_literals(html, _PAYWALL_PHRASE, ("Il vous reste", "Cet article est réservé aux abonnés")))
 
 
 def premium_script(html: str) -> bool:
     """``_PREMIUM_SCRIPT.search(html)``, tried only where a match can start (each pattern begins
-    with a literal): the same answer, without running the regex over the whole 300 KB page,
-    which its leading ``\\b`` makes slow (docs/benchmarks.md)."""
-    for literal in ("FFF.isPremium", "figAnalytics.init("):
-        at = html.find(literal)
-        while at >= 0:
-            if _PREMIUM_SCRIPT.match(html, at):
-                return True
-            at = html.find(literal, at + 1)
-    return False
+    with a literal)."""
+    return match_at_literals(html, _PREMIUM_SCRIPT, ("FFF.isPremium", "figAnalytics.init("))
 
 
 # A byline written as bare text naming several people: "Par Jean Dupont et Marie Curie". Split only
