@@ -111,10 +111,11 @@ def resolve_max_age(cli: str | None, settings: Settings, replay: str) -> str:
     setting = str(settings.get("NEWSCRAWL_MAX_AGE") or "")
     if cli is not None and setting and settings.getpriority("NEWSCRAWL_MAX_AGE") >= CMDLINE and cli != setting:
         raise ConfigError(f"--max-age {cli} contradicts -s NEWSCRAWL_MAX_AGE={setting}")
+    what = "--max-age"
     if cli is not None:
         value = cli
     elif setting:
-        value = setting
+        value, what = setting, "NEWSCRAWL_MAX_AGE"
     elif replay:
         value = "0"
     else:
@@ -122,13 +123,18 @@ def resolve_max_age(cli: str | None, settings: Settings, replay: str) -> str:
     try:
         parse_duration(value)
     except ValueError as exc:
-        raise ConfigError(f"bad --max-age {value!r}: {exc}") from None
+        raise ConfigError(f"bad {what} {value!r}: {exc}") from None
     return value
 
 
 def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
     overrides = parse_pairs(args.set, "-s setting")
     spider_args = parse_pairs(args.arg, "-a argument")
+    from newscrawl.config_check import unknown_settings
+
+    unknown = unknown_settings(overrides)
+    if unknown:
+        raise ConfigError("; ".join(unknown))
     settings = project_settings(overrides)
     sites = resolve_sites(args.sites, args.all, spider_args)
     replay = str(settings.get("NEWSCRAWL_REPLAY") or "")
@@ -169,8 +175,11 @@ def site_settings(plan: Plan, site: str) -> dict[str, Any]:
     values: dict[str, Any] = {"NEWSCRAWL_MAX_AGE": plan.max_age}
     if plan.replay and plan.settings.getpriority("NEWSCRAWL_RENDER") < CMDLINE:
         values["NEWSCRAWL_RENDER"] = False  # a replay never starts a browser (it could reach the network)
-    if plan.dry_run:  # writes nothing
-        values.update(NEWSCRAWL_OUTPUT_DIR="", NEWSCRAWL_RECORDS_DIR="")
+    if plan.dry_run:  # writes nothing: no output, no archive, no dedup state (nor its pruning)
+        values.update(NEWSCRAWL_OUTPUT_DIR="", NEWSCRAWL_RECORDS_DIR="", NEWSCRAWL_WARC_DIR="",
+                      NEWSCRAWL_DEDUP_WINDOW="")
+        if not plan.settings.get("NEWSCRAWL_REDIS_URL") and not dry_run_state_exists(plan.settings):
+            values["NEWSCRAWL_DEDUP_ENABLED"] = False  # nothing collected yet: nothing to filter
         return values
     values["NEWSCRAWL_OUTPUT_DIR"] = str(plan.output)
     records = plan.settings.get("NEWSCRAWL_RECORDS_DIR")
@@ -182,6 +191,20 @@ def site_settings(plan: Plan, site: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ dry run
+def dry_run_state_exists(settings: Settings) -> bool:
+    from newscrawl.dedup.store import SQLITE_FILE
+
+    return (Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl")) / SQLITE_FILE).is_file()
+
+
+def dry_run_checks(site: str, counts: dict[str, Any], stats: dict[str, Any], limits: Any) -> list[CheckResult]:
+    """The checks a dry run can make, as a real run makes them: articles found by discovery
+    (would be fetched + already collected) and the discovery error rate."""
+    found = int(stats.get("newscrawl/dry_run/would_fetch", 0) or 0) + counts["skipped_seen"]
+    dry = dict(counts, records=found, skipped_seen=0, duplicates=0, already_written=0, parsed=0)
+    return [c for c in check_site(site, dry, limits) if not c.check.startswith("coverage/")]
+
+
 class DryRunMiddleware(BaseSpiderMiddleware):
     """Spider middleware of ``--dry-run``: lists each article request the spider makes and drops
     it. It sits after the dedup middleware (550), so already collected articles are not listed;
@@ -399,8 +422,10 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         stats = crawler_stats(crawler)
         counts = site_counts(stats)
         checks: list[CheckResult] = []
-        if not plan.dry_run and site not in errors:
-            checks = check_site(site, counts, thresholds_for(plan.settings, site))
+        if site not in errors:
+            limits = thresholds_for(plan.settings, site)
+            checks = (dry_run_checks(site, counts, stats, limits) if plan.dry_run
+                      else check_site(site, counts, limits))
         entry = {
             "counts": counts,
             "checks": [c.to_dict() for c in checks],

@@ -108,6 +108,7 @@ NEWSCRAWL_RENDER_MAX_PAGES = 4  # pages rendered at once (4 was the sweet spot o
 NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds for a page to load, and at most to wait for its text to appear
 NEWSCRAWL_RENDER_CONTEXT_PAGES = 100  # renders per browser context; it is then closed and a fresh one opened
 ADDONS = {
+    "newscrawl.config_check.SettingsCheckAddon": 0,  # an unknown NEWSCRAWL_* name stops the crawl (a typo)
     "newscrawl.distributed.DistributedAddon": 100,  # shared scheduler when NEWSCRAWL_REDIS_URL is set
     "newscrawl.render.RenderAddon": 110,  # scrapy-playwright + Debian chromium when NEWSCRAWL_RENDER is on
 }
