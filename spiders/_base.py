@@ -164,8 +164,10 @@ class NewsSpider(scrapy.Spider):
             crawler.signals.connect(spider._gate_dropped, signal=signals.request_dropped)
             crawler.signals.connect(spider._gate_pump, signal=signals.response_received)
             crawler.signals.connect(spider._gate_idle, signal=signals.spider_idle)
-        if not spider.start_urls:
-            spider.logger.error("No start URL: pass -a start_urls=URL[,URL...]")
+        if not spider.start_urls:  # nothing to crawl is an error: the crawl stops, exit non-zero
+            message = f"No start URL for {spider.name}: pass -a start_urls=URL[,URL...]"
+            spider.logger.error(message)
+            raise ValueError(message)
         return spider
 
     # ---------------------------------------------------------------- helpers

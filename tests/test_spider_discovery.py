@@ -68,11 +68,17 @@ def test_one_spider_per_site_and_no_other():
         assert cls.name == name
 
 
-@pytest.mark.parametrize("key", sorted(PUBLISHERS))
+@pytest.mark.parametrize("key", sorted(k for k in PUBLISHERS if PUBLISHERS[k].start_urls))
 def test_default_entry_points_come_from_the_registry(key):
     spider, _ = make(SPIDERS[key])
     assert spider.start_urls == list(PUBLISHERS[key].start_urls)
     assert spider.mirror_hosts == set()
+
+
+def test_a_spider_without_any_start_url_does_not_start():
+    assert not PUBLISHERS["generic"].start_urls
+    with pytest.raises(ValueError, match="No start URL for generic: pass -a start_urls="):
+        make(SPIDERS["generic"])
 
 
 def test_start_urls_argument_replaces_the_defaults_and_allows_the_host():
