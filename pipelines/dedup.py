@@ -65,6 +65,7 @@ def doc_from_item(item: ItemAdapter) -> Doc:
         declared=declared if declared != fetched else None,
         original=canonical_url(original_raw) if original_raw and aggregator else None,
         excerpt=aggregator or bool(item.get("paywalled")),
+        word_count=None if item.get("word_count") is None else int(item["word_count"]),
     )
 
 

@@ -16,14 +16,24 @@ import json
 import re
 import sys
 import time
+from pathlib import Path
 
 from newscrawl.dedup.cluster import Deduplicator
-from newscrawl.dedup.store import DedupStateError, Store, open_store
+from newscrawl.dedup.store import SQLITE_FILE, DedupStateError, Store, open_store
 from newscrawl.text.dates import parse_duration
 from newscrawl.text.urls import canonical_url
 
 
+class NoState(Exception):
+    """The SQLite state the command would read does not exist (nothing collected there yet)."""
+
+
 def _store(args: argparse.Namespace) -> Store:
+    if not args.redis_url:
+        path = Path(args.state_dir) / SQLITE_FILE
+        if not path.is_file():  # opening it would create an empty state
+            raise NoState(f"no dedup state in {path} (nothing collected there yet; "
+                          "--state-dir names another NEWSCRAWL_STATE_DIR)")
     return open_store({"NEWSCRAWL_STATE_DIR": args.state_dir, "NEWSCRAWL_REDIS_URL": args.redis_url or "",
                        "NEWSCRAWL_DEDUP_REDIS_PREFIX": args.redis_prefix})
 
@@ -98,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except NoState as exc:
+        print(f"python -m newscrawl.dedup: {exc}", file=sys.stderr)
+        return 1
     except DedupStateError as exc:
         print(f"python -m newscrawl.dedup: {exc}", file=sys.stderr)
         return 2

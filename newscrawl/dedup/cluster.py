@@ -74,6 +74,8 @@ class Doc:
     """Canonical URL of the original, for an aggregator copy that links it."""
     excerpt: bool = False
     """An aggregator item or a paywalled teaser: also compared by containment."""
+    word_count: int | None = None
+    """The record's ``word_count`` (kept in the store as the article's words)."""
 
     @property
     def url_keys(self) -> list[str]:
@@ -119,7 +121,9 @@ class Deduplicator:
 
     # ------------------------------------------------------------------ decision
     def fingerprint(self, doc: Doc) -> Fingerprint:
-        return fingerprint(doc.text, doc.lead, min_words=self.t.min_words, params=self.params)
+        fp = fingerprint(doc.text, doc.lead, min_words=self.t.min_words, params=self.params)
+        fp.record_words = doc.word_count
+        return fp
 
     def check(self, doc: Doc, fp: Fingerprint | None = None) -> Verdict:
         fp = fp or self.fingerprint(doc)

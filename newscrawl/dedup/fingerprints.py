@@ -310,6 +310,13 @@ class Fingerprint:
     bands: list[int] = field(default_factory=list)
     anchors: list[int] = field(default_factory=list)
     """Head anchors (for an article that may be excerpted)."""
+    record_words: int | None = None
+    """The record's ``word_count`` when known: what the store keeps as the article's words
+    (``explain`` shows it), so there is one definition of a word count for users."""
+
+    @property
+    def stored_words(self) -> int:
+        return self.words if self.record_words is None else self.record_words
 
     @property
     def stored_signature(self) -> bytes | None:

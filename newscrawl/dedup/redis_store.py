@@ -142,7 +142,7 @@ class RedisStore:
         art = self.k("art", article_id)
         old_added = self.r.hget(art, "added")
         pipe = self.r.pipeline(transaction=False)
-        mapping: dict[str, Any] = {"exact": fp.exact, "words": fp.words,
+        mapping: dict[str, Any] = {"exact": fp.exact, "words": fp.stored_words,
                                    "added": float(old_added) if old_added is not None else at,
                                    "keys": _pack([*fp.bands, *fp.anchors]), "nb": len(fp.bands)}
         if fp.stored_signature is not None:

@@ -300,7 +300,7 @@ class SqliteStore:
             "INSERT INTO articles (id, exact, words, added, sig) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET exact = excluded.exact, words = excluded.words, "
             "sig = excluded.sig, indexed = 1 RETURNING doc",
-            (article_id, fp.exact, fp.words, at, fp.stored_signature),
+            (article_id, fp.exact, fp.stored_words, at, fp.stored_signature),
         ).fetchall()[0][0]  # fetchall: the statement runs to its end
         if fp.bands or fp.anchors:
             self._loaded_seq = self.db.execute(
