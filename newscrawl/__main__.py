@@ -9,6 +9,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
+DESCRIPTION = "Extract one saved page, re-clean text records, run the crawls (help: python -m newscrawl crawl -h)."
+CRAWL_DESCRIPTION = """\
+Crawl the sites named (or every site with --all) incrementally, for cron: only articles not
+collected before, into OUTPUT/<site>/<YYYY-MM-DD>.jsonl and OUTPUT/<site>/text/, with a run
+manifest in OUTPUT/runs/. Sites: {sites}; and generic, any other site, with -a start_urls=URL."""
+CRAWL_EPILOG = """\
+exit codes:
+  0  all well
+  1  a site failed a health check (zero articles, field coverage, error rate), or the run was interrupted
+  2  another run holds the lock
+  3  bad configuration (unknown site or NEWSCRAWL_* setting, bad --max-age, contradictory settings)
+See docs/operations.md."""
+
+
+NOT_AN_ARTICLE = {
+    "no_title": "no headline was found (an index, a listing or an unknown layout?)",
+    "no_body": "a headline but no article text was found (a video, a live page or an empty template?)",
+}
+"""finalize()'s reasons, as sentences."""
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from newscrawl.clean import clean_item
     from newscrawl.parsers import parse_page
@@ -29,12 +50,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     item, parser = parse_page(url, body, fetched_at, source=args.source, encoding=args.encoding)
     clean_item(item)
     reason = finalize(item)
-    if reason:
-        print(f"newscrawl extract: {url}: {reason}", file=sys.stderr)
     if parser.field_errors:
         print(f"newscrawl extract: {url}: fields failed: {', '.join(parser.field_errors)}", file=sys.stderr)
+    if reason:  # not an article: say why, print no record
+        why = NOT_AN_ARTICLE.get(reason, f"the page was dropped ({reason})")
+        print(f"newscrawl extract: {url}: {reason}: this page holds no article: {why}. No record printed.",
+              file=sys.stderr)
+        return 1
     print(json.dumps(item.to_record(), ensure_ascii=False, indent=2 if args.pretty else None))
-    return 1 if reason else 0
+    return 0
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
@@ -50,7 +74,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m newscrawl", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m newscrawl", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("extract", help="one saved page -> one JSON record on stdout")
@@ -64,15 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clean", help="re-clean existing text records (a folder or files)")
     p.add_argument("inputs", nargs="+", help="text records or folders of them")
-    p.add_argument("-o", "--output", required=True, help="output folder (same file names)")
+    p.add_argument("-o", "--output", help="output folder (same file names); never an input's own folder")
+    p.add_argument("--in-place", action="store_true", help="rewrite the inputs themselves (-o may then be omitted)")
     p.add_argument("--jsonl", help="write the metadata found in the noise to this JSONL file")
     p.set_defaults(func=cmd_clean)
 
+    from newscrawl.publishers import SITE_KEYS
+
     p = sub.add_parser("crawl", help="crawl sites incrementally into dated output (for cron)",
-                       epilog="exit codes: 0 all well; 1 a site failed a health check (zero articles, "
-                              "field coverage, error rate) or the run was interrupted; 2 another run holds "
-                              "the lock; 3 bad configuration. See docs/operations.md.")
-    p.add_argument("sites", nargs="*", help="site keys (default with --all: every site)")
+                       description=CRAWL_DESCRIPTION.format(sites=", ".join(SITE_KEYS)), epilog=CRAWL_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("sites", nargs="*", help=f"site keys: {', '.join(SITE_KEYS)}, generic (or --all)")
     p.add_argument("--all", action="store_true", help="every site of the registry")
     p.add_argument("--max-age", help="skip feed/sitemap entries older than this, e.g. 12h, 2d "
                                      "(default 2d; 0 = no limit; no limit when replaying a WARC)")

@@ -5,7 +5,8 @@ paragraphs) or folders of them (their ``*.txt`` files, not recursive). Each reco
 with the same rules as the crawl and written under the same file name in OUT, title first. A bad
 input (missing, unreadable, empty, not UTF-8, nothing but page chrome) gets one line on stderr
 and is skipped; the others are still processed. Exit code 0 when every input was processed,
-1 when any failed, 2 when OUT or META cannot be written.
+1 when any failed, 2 when OUT or META cannot be written. OUT may not be an input's own folder
+(``clean X -o X`` is refused): ``--in-place`` rewrites the inputs themselves, deliberately.
 
 ``--jsonl META`` writes one JSON object per cleaned record: ``file``, ``path``, ``title``,
 ``published``, ``modified``, ``authors``, ``paywalled``, ``removed`` (lines per rule),
@@ -107,8 +108,8 @@ def _error(path: Path | str, reason: str) -> None:
     print(f"{PROG}: {path}: skipped: {reason}", file=sys.stderr)
 
 
-def clean_sources(sources: list[Source], out_dir: Path, meta: IO[str] | None, ratio: float) -> tuple[int, int]:
-    """Clean every source into ``out_dir``; (records written, inputs failed)."""
+def clean_sources(sources: list[Source], out_dir: Path | None, meta: IO[str] | None, ratio: float) -> tuple[int, int]:
+    """Clean every source into ``out_dir`` (None: over itself); (records written, inputs failed)."""
     written, failed = 0, 0
     names: dict[str, Path] = {}
     for source in sources:
@@ -117,7 +118,8 @@ def clean_sources(sources: list[Source], out_dir: Path, meta: IO[str] | None, ra
             failed += 1
             continue
         path = source.path
-        if path.name in names:
+        target_dir = path.parent if out_dir is None else out_dir
+        if path.name in names and out_dir is not None:
             _error(path, f"same file name as {names[path.name]} (already written to {out_dir})")
             failed += 1
             continue
@@ -125,13 +127,13 @@ def clean_sources(sources: list[Source], out_dir: Path, meta: IO[str] | None, ra
             result = clean_record(read_record(path), name=str(path), max_removed_ratio=ratio)
             if not result.title:
                 raise BadInput("no text: only blank lines or page chrome")
-            write_atomic(out_dir / path.name, result.text)
+            write_atomic(target_dir / path.name, result.text)
         except BadInput as exc:
             _error(path, str(exc))
             failed += 1
             continue
         except OSError as exc:
-            _error(path, f"cannot write {out_dir / path.name}: {exc.strerror or exc}")
+            _error(path, f"cannot write {target_dir / path.name}: {exc.strerror or exc}")
             failed += 1
             continue
         names[path.name] = path
@@ -141,16 +143,34 @@ def clean_sources(sources: list[Source], out_dir: Path, meta: IO[str] | None, ra
     return written, failed
 
 
+def overwritten_inputs(sources: list[Source], out_dir: Path) -> list[Path]:
+    """Inputs that writing into ``out_dir`` would replace (``clean X -o X``)."""
+    out = out_dir.resolve()
+    return [s.path for s in sources if not s.problem and s.path.resolve() == out / s.path.name]
+
+
 def run(args: argparse.Namespace) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=f"{PROG}: %(levelname)s: %(message)s")
-    out_dir = Path(args.output)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"{PROG}: cannot create output folder {out_dir}: {exc.strerror or exc}", file=sys.stderr)
+    in_place = bool(getattr(args, "in_place", False))
+    if not args.output and not in_place:
+        print(f"{PROG}: name an output folder with -o OUT (or rewrite the inputs with --in-place)", file=sys.stderr)
         return 2
     sources = list(list_sources(list(args.inputs)))
+    out_dir = Path(args.output) if args.output else None
+    if out_dir is not None and not in_place:
+        clash = overwritten_inputs(sources, out_dir)
+        if clash:
+            print(f"{PROG}: refusing to overwrite the inputs: -o {out_dir} holds {clash[0]}"
+                  f"{f' and {len(clash) - 1} other input(s)' if len(clash) > 1 else ''}; give another folder, "
+                  "or pass --in-place to rewrite them", file=sys.stderr)
+            return 2
+    if out_dir is not None:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"{PROG}: cannot create output folder {out_dir}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     ratio = max_removed_ratio()
     meta: IO[str] | None = None
     if args.jsonl:
@@ -165,5 +185,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if meta is not None:
             meta.close()
-    print(f"{PROG}: {written} record(s) cleaned into {out_dir}, {failed} input(s) failed", file=sys.stderr)
+    where = f"into {out_dir}" if out_dir is not None else "in place"
+    print(f"{PROG}: {written} record(s) cleaned {where}, {failed} input(s) failed", file=sys.stderr)
     return 1 if failed else 0
