@@ -147,6 +147,10 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
         if settings.get("NEWSCRAWL_WARC_DIR"):
             raise ConfigError("NEWSCRAWL_REPLAY and NEWSCRAWL_WARC_DIR together: "
                               "a replay must not archive itself again")
+        from newscrawl.replay import replay_state_dir, state_dir_given
+
+        if not state_dir_given(settings):  # a replay re-extracts everything: a fresh state of its own
+            settings.set("NEWSCRAWL_STATE_DIR", replay_state_dir(), priority="cmdline")
     max_age = resolve_max_age(args.max_age, settings, replay)
     try:
         validate_settings(settings, sites)
@@ -451,6 +455,9 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     if plan.dry_run:
         print(f"dry run: {len(DryRunMiddleware.listed)} article URL(s) would be fetched; nothing was written")
         return code
+    if plan.replay:
+        written = sum(entry["counts"]["records"] for entry in report.values())
+        print(f"replay of {plan.replay}: {written} record(s) written")
     manifest.update(status="interrupted" if interrupted["flag"] else "finished", finished=_iso(finished),
                     duration_s=round(finished - started, 3), exit_code=code, failures=failures, sites_report=report)
     write_json_atomic(manifest_path, manifest)

@@ -109,6 +109,7 @@ NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds for a page to load, and at most to wait
 NEWSCRAWL_RENDER_CONTEXT_PAGES = 100  # renders per browser context; it is then closed and a fresh one opened
 ADDONS = {
     "newscrawl.config_check.SettingsCheckAddon": 0,  # an unknown NEWSCRAWL_* name stops the crawl (a typo)
+    "newscrawl.replay.ReplayAddon": 10,  # a replay without -s NEWSCRAWL_STATE_DIR gets a fresh state of its own
     "newscrawl.distributed.DistributedAddon": 100,  # shared scheduler when NEWSCRAWL_REDIS_URL is set
     "newscrawl.render.RenderAddon": 110,  # scrapy-playwright + Debian chromium when NEWSCRAWL_RENDER is on
 }
@@ -129,6 +130,7 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
 EXTENSIONS = {
     "newscrawl.extensions.StatsFileExtension": 500,
     "newscrawl.monitor.MonitorExtension": 510,
+    "newscrawl.replay.ReplayReport": 520,  # a replay says how many records it wrote
 }
 ITEM_PIPELINES = {
     "pipelines.strip_paywall.StripPaywallPipeline": 200,
