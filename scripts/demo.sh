@@ -38,6 +38,14 @@ find "$demo_dir/output" -name '*.jsonl' -not -path '*/runs/*' | sort | while rea
   printf '   %s  (%s records)\n' "$f" "$(wc -l < "$f")"
 done
 echo "== text records: $demo_dir/output/<site>/text/NNN_<id>.txt"
+dups="$demo_dir/state/duplicates.jsonl"
+echo "== copies caught by the dedup (not records; logged in $dups): $( [ -f "$dups" ] && wc -l < "$dups" || echo 0)"
+if [ -f "$dups" ]; then
+  "$python" -c 'import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    print("   %s\n      copy of record %s (%s, similarity %s)" % (d["url"], d["duplicate_of"], d["reason"], d.get("similarity")))' "$dups"
+fi
 echo "== run manifest: $(ls "$demo_dir"/output/runs/*.json 2>/dev/null | tail -n 1)"
 echo "== first record:"
 first=$(find "$demo_dir/output" -name '*.jsonl' -not -path '*/runs/*' | sort | head -n 1)

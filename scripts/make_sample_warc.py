@@ -7,7 +7,10 @@ real HTTP, archived under the public URLs the spiders start from (the registry's
   each site's real markup, served with the Content-Type their sidecar JSON records);
 * discovery documents written here: the RSS feeds, news sitemaps, Daily8's sitemap and listing
   page, listing those articles with their publication dates;
-* a robots.txt per host.
+* a robots.txt per host;
+* copies for the dedup to catch (the pages of tests/fixtures/dedup_site/, invented text): a
+  Le Figaro article and its Daily8 copy (an aggregator copy), and one wire story published on
+  franceinfo and on Le Parisien (own title and lead, a few edits).
 
 The archive holds one request + response record pair per URL (newscrawl.warc, warcio), and
 ``samples/README.md`` lists what it holds. Usage (from the project root):
@@ -39,6 +42,21 @@ from newscrawl.text.dates import parse_iso  # noqa: E402
 from newscrawl.warc import exchange_records, warcinfo_record  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
+DEDUP_SITE = ROOT / "tests" / "fixtures" / "dedup_site"
+
+# Pages the demo's dedup must catch, from DEDUP_SITE: name -> (public URL, publication date).
+FIGARO_LOIRE = "https://www.lefigaro.fr/actualite-france/crue-de-la-loire-a-saumur-les-caves-troglodytiques-sous-les-eaux-20240430"
+COPIES: dict[str, tuple[str, str]] = {
+    "copy:lefigaro-crue-de-la-loire": (FIGARO_LOIRE, "2024-04-30T09:12:00+02:00"),
+    "copy:daily8-crue-de-la-loire": (  # the aggregator's copy, linking the Figaro original
+        "https://www.daily8.com/fr/article/5c0e2d7a9b3f4e61a8d4c2b7f09e1a36", "2024-04-30T11:05:00+00:00"),
+    "copy:franceinfo-depeche-valence": (  # one wire story ...
+        "https://www.franceinfo.fr/monde/europe/espagne-un-incendie-de-foret-pres-de-valence-force-l-evacuation-"
+        "de-1-200-habitants_6543210.html", "2024-04-30T08:40:00+02:00"),
+    "copy:leparisien-depeche-valence": (  # ... on a second site, own title and lead
+        "https://www.leparisien.fr/international/incendie-pres-de-valence-1-200-habitants-evacues-des-canadair-"
+        "envoyes-en-renfort-30-04-2024-KX4N7TQ2ZB5MLR8WJH3CDF6PYE.php", "2024-04-30T07:55:00+00:00"),
+}  # fmt: skip
 USER_AGENT = f"newscrawl/{__version__} (sample archive builder)"
 
 # Which fixtures each discovery document lists: (start URL, kind, [fixture names]).
@@ -46,6 +64,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str]]] = [
     ("franceinfo", "https://www.franceinfo.fr/titres.rss", "rss", [
         "2025-07-08_canicule-le-prefet-du-rhone-restreint-l-usage-de-l-eau",
         "2025-07-10_orages-dans-le-gard-coulee-de-boue-rn106",
+        "copy:franceinfo-depeche-valence",
     ]),
     ("franceinfo", "https://www.francetvinfo.fr/sitemap_news.xml", "newsmap", [
         "2023-04-12_greve-des-eboueurs-a-rennes-bennes-privees",
@@ -55,6 +74,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str]]] = [
         "2024-05-14_greve-controleurs-aeriens-nantes",
         "2024-11-22_tempete-doriane-bretagne-tous-les-blocs",
         "2024-09-03_assurance-chomage-seniors-premium",
+        "copy:lefigaro-crue-de-la-loire",
     ]),
     ("lefigaro", "https://www.lefigaro.fr/rss/figaro_actualites.xml", "rss", [
         "2024-04-16_eboulement-col-forclaz-sans-charset",
@@ -63,6 +83,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str]]] = [
         "2023-04-12_cantal-cooperative-laitiere-recrute",
         "2023-11-16_portugal-village-ciel-etoile",
         "2023-04-20_lyon-marches-couverts-paywall",
+        "copy:leparisien-depeche-valence",
     ]),
     ("leparisien", "https://www.leparisien.fr/arc/outboundfeeds/sitemapnews/?outputType=xml&from=0", "newsmap", [
         "2024-03-14_oise-cambriolages-noise",
@@ -72,6 +93,7 @@ DOCUMENTS: list[tuple[str, str, str, list[str]]] = [
         "2025-07-09_parisien-incendie-rungis",
         "2025-09-18_figaro-tempete-amandine",
         "2025-10-03_figaro-premium-baguette",
+        "copy:daily8-crue-de-la-loire",
     ]),
     ("daily8", "https://www.daily8.com/fr", "listing", [
         "2025-06-22_next-data-ouest-france-quimper",
@@ -91,6 +113,11 @@ class Article:
 
 
 def load_article(site: str, name: str) -> Article:
+    if name in COPIES:
+        url, published = COPIES[name]
+        return Article(site=site, name=name, url=url, title=name.split("-", 1)[1].replace("-", " "),
+                       published=parse_iso(published), content_type="text/html; charset=utf-8",
+                       body=(DEDUP_SITE / urlsplit(url).path.lstrip("/")).read_bytes())
     meta = json.loads((FIXTURES / site / f"{name}.json").read_text(encoding="utf-8"))
     expected = meta.get("expected", {})
     headers = {k.lower(): v for k, v in meta.get("headers", {}).items()}
@@ -227,6 +254,10 @@ def write_readme(path: Path, archive: Path, listed: list[tuple[str, int, int]]) 
         "`scripts/make_sample_warc.py` from a mini-site of our own served on 127.0.0.1: invented articles",
         "(the parser fixtures of tests/fixtures/pages/) in each publisher's markup, and feeds and sitemaps",
         "listing them, archived under the public URLs the spiders start from. No page of a real site is in it.",
+        "",
+        "Two copies are there for the dedup to catch (pages of tests/fixtures/dedup_site/): Daily8's copy of",
+        "a Le Figaro article, and one wire story on franceinfo and on Le Parisien. The demo's summary counts",
+        "them in its `dups` column and lists them from `<state>/duplicates.jsonl`.",
         "",
         "| URL | status | bytes |",
         "|---|---|---|",

@@ -45,5 +45,15 @@ def test_demo_script_replays_the_sample_through_every_spider(tmp_path):
     report = json.loads(manifest.read_text())
     assert report["exit_code"] == 0 and report["replay"] == "samples/sample.warc.gz"
     assert all(entry["counts"]["errors"] == {} for entry in report["sites_report"].values())
+    # The dedup at work: Daily8's copy of a Figaro article, and one wire story on two sites.
+    assert sum(entry["counts"]["duplicates"] for entry in report["sites_report"].values()) == 2
+    assert report["sites_report"]["daily8"]["counts"]["duplicates"] == 1
+    dups = [json.loads(line) for line in (demo / "state" / "duplicates.jsonl").read_text().splitlines()]
+    by_site = {d["url"].split("/")[2]: d for d in dups}
+    assert set(by_site) in ({"www.daily8.com", "www.leparisien.fr"}, {"www.daily8.com", "www.franceinfo.fr"})
+    assert by_site["www.daily8.com"]["reason"] == "url"  # it links its original
+    assert all(d["reason"] == "near" for host, d in by_site.items() if host != "www.daily8.com")
+    assert "== copies caught by the dedup (not records; logged in" in result.stdout
+    assert all(f"   {d['url']}\n      copy of record {d['duplicate_of']} ({d['reason']}" in result.stdout for d in dups)
     log = (demo / "crawl.log").read_text(encoding="utf-8")
     assert "Not in the archive" not in log  # every request (robots.txt included) came from the sample
