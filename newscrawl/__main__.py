@@ -8,7 +8,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-
 DESCRIPTION = "Extract one saved page, re-clean text records, run the crawls (help: python -m newscrawl crawl -h)."
 CRAWL_DESCRIPTION = """\
 Crawl the sites named (or every site with --all) incrementally, for cron: only articles not

@@ -51,11 +51,11 @@ COPIES: dict[str, tuple[str, str]] = {
     "copy:daily8-crue-de-la-loire": (  # the aggregator's copy, linking the Figaro original
         "https://www.daily8.com/fr/article/5c0e2d7a9b3f4e61a8d4c2b7f09e1a36", "2024-04-30T11:05:00+00:00"),
     "copy:franceinfo-depeche-valence": (  # one wire story ...
-        "https://www.franceinfo.fr/monde/europe/espagne-un-incendie-de-foret-pres-de-valence-force-l-evacuation-"
-        "de-1-200-habitants_6543210.html", "2024-04-30T08:40:00+02:00"),
+        ("https://www.franceinfo.fr/monde/europe/espagne-un-incendie-de-foret-pres-de-valence-force-l-evacuation-"
+         "de-1-200-habitants_6543210.html"), "2024-04-30T08:40:00+02:00"),
     "copy:leparisien-depeche-valence": (  # ... on a second site, own title and lead
-        "https://www.leparisien.fr/international/incendie-pres-de-valence-1-200-habitants-evacues-des-canadair-"
-        "envoyes-en-renfort-30-04-2024-KX4N7TQ2ZB5MLR8WJH3CDF6PYE.php", "2024-04-30T07:55:00+00:00"),
+        ("https://www.leparisien.fr/international/incendie-pres-de-valence-1-200-habitants-evacues-des-canadair-"
+         "envoyes-en-renfort-30-04-2024-KX4N7TQ2ZB5MLR8WJH3CDF6PYE.php"), "2024-04-30T07:55:00+00:00"),
 }  # fmt: skip
 USER_AGENT = f"newscrawl/{__version__} (sample archive builder)"
 
