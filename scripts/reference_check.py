@@ -63,9 +63,14 @@ def main() -> int:
                     help="the generic parser on every page: how the same pages would fare on an unknown site")
     args = ap.parse_args()
     totals: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    if not args.folder.is_dir():
+        print(f"reference_check: no folder {args.folder}: the real reference pages are not part of the repository "
+              "(a fresh clone has none); point it at a folder of <site>/<page>.html + <page>.expected.json",
+              file=sys.stderr)
+        return 2
     pages = sorted(args.folder.glob("*/*.html"))
     if not pages:
-        print(f"no pages under {args.folder}", file=sys.stderr)
+        print(f"reference_check: no <site>/*.html page under {args.folder}: nothing checked", file=sys.stderr)
         return 2
     for page in pages:
         expected = json.loads(page.with_name(page.stem + ".expected.json").read_text(encoding="utf-8"))

@@ -29,9 +29,11 @@ def test_crawl_refuses_an_unknown_or_bad_newscrawl_setting_by_its_name(setting, 
                  "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}"])
     assert code == 3
     err = capsys.readouterr().err
-    assert "configuration error" in err and message in err
+    assert "configuration error" in err
+    assert message in err
     assert "--max-age" not in err
-    assert not (tmp_path / "out").exists() and not (tmp_path / "state").exists()
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "state").exists()
 
 
 def test_known_and_other_settings_pass_the_name_check():
@@ -46,7 +48,8 @@ def test_dry_run_reports_failed_discovery_like_a_real_run_and_writes_no_state(tm
     dry = run_crawl(UNREACHABLE, tmp_path, "--dry-run")
     assert dry.returncode == 1, dry.stdout + dry.stderr[-3000:]
     row = next(line for line in dry.stdout.splitlines() if line.startswith("franceinfo "))
-    assert "FAIL" in row and "error_rate" in row
+    assert "FAIL" in row
+    assert "error_rate" in row
     assert "FAILED: franceinfo:" in dry.stdout
     assert not (tmp_path / "state").exists()  # no dedup.sqlite
     assert not (tmp_path / "out").exists()
@@ -104,7 +107,7 @@ def test_clean_refuses_to_overwrite_its_inputs_unless_in_place(tmp_path, capsys)
 
     folder = tmp_path / "records"
     folder.mkdir()
-    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    seed = min((ROOT / "seeds").glob("*.txt"))
     original = seed.read_bytes()
     (folder / seed.name).write_bytes(original)
     assert main(["clean", str(folder), "-o", str(folder)]) == 2
@@ -115,7 +118,8 @@ def test_clean_refuses_to_overwrite_its_inputs_unless_in_place(tmp_path, capsys)
 
     assert main(["clean", str(folder), "--in-place"]) == 0
     rewritten = (folder / seed.name).read_bytes()
-    assert rewritten != original and len(rewritten) < len(original)  # seeds hold noise to remove
+    assert rewritten != original
+    assert len(rewritten) < len(original)
     assert main(["clean", str(folder)]) == 2  # neither -o nor --in-place
     assert "name an output folder" in capsys.readouterr().err
 
@@ -126,9 +130,11 @@ def test_crawl_help_is_plain_text_and_lists_the_sites(capsys):
     with pytest.raises(SystemExit):
         main(["crawl", "--help"])
     out = capsys.readouterr().out
-    assert "``" not in out and "**" not in out
+    assert "``" not in out
+    assert "**" not in out
     assert all(key in out for key in PUBLISHERS)
-    assert "run was interrupted" in out and "\n  3  bad configuration" in out
+    assert "run was interrupted" in out
+    assert "\n  3  bad configuration" in out
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "``" not in capsys.readouterr().out
@@ -157,5 +163,23 @@ def test_replaying_an_archive_twice_re_extracts_it_and_says_how_many_records(tmp
         n = len(out.read_text(encoding="utf-8").splitlines())
         assert f"Replay of {sample}: {n} record(s) written" in result.stderr
         counts.append(n)
-    assert counts[0] > 0 and counts[1] == counts[0]
+    assert counts[0] > 0
+    assert counts[1] == counts[0]
     assert not (tmp_path / ".newscrawl").exists()  # the live crawls' state was not touched
+
+
+@pytest.mark.parametrize("make", [False, True])
+def test_reference_check_says_when_there_is_nothing_to_check(make, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "reference"
+    if make:
+        folder.mkdir()
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "reference_check.py"), str(folder)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode != 0
+    assert ("no folder" if not make else "nothing checked") in result.stderr
+    assert str(folder) in result.stderr
