@@ -4,13 +4,49 @@ expected files. Field names are a contract with users' scripts: extend, never re
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 RECORD_FIELDS = (
     "id", "url", "canonical_url", "source", "publisher", "via", "original_url", "title", "lead",
     "text", "authors", "published", "modified", "section", "tags", "language", "image",
     "paywalled", "word_count", "crawled_at", "parser",
 )  # fmt: skip
+
+
+class FieldSpec(NamedTuple):
+    name: str
+    type: str
+    """string | int64 | bool | list[string] | timestamp (ISO 8601 with offset in the JSON; in
+    Arrow, pandas and datasets a timezone-aware UTC timestamp to the second)."""
+    nullable: bool
+
+
+RECORD_SCHEMA: tuple[FieldSpec, ...] = (
+    FieldSpec("id", "string", False),
+    FieldSpec("url", "string", False),
+    FieldSpec("canonical_url", "string", False),
+    FieldSpec("source", "string", False),
+    FieldSpec("publisher", "string", True),
+    FieldSpec("via", "string", True),
+    FieldSpec("original_url", "string", True),
+    FieldSpec("title", "string", True),
+    FieldSpec("lead", "string", True),
+    FieldSpec("text", "string", False),
+    FieldSpec("authors", "list[string]", False),
+    FieldSpec("published", "timestamp", True),
+    FieldSpec("modified", "timestamp", True),
+    FieldSpec("section", "string", True),
+    FieldSpec("tags", "list[string]", False),
+    FieldSpec("language", "string", True),
+    FieldSpec("image", "string", True),
+    FieldSpec("paywalled", "bool", False),
+    FieldSpec("word_count", "int64", False),
+    FieldSpec("crawled_at", "timestamp", True),
+    FieldSpec("parser", "string", False),
+)
+"""The record's schema, in RECORD_FIELDS order: what a reader of the JSONL may rely on (a
+nullable field may be null; a list is never null). newscrawl.dataset turns it into a pyarrow
+schema and the dataset card of an output folder."""
 
 
 @dataclass(kw_only=True)

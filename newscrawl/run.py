@@ -462,6 +462,15 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
                     duration_s=round(finished - started, 3), exit_code=code, failures=failures, sites_report=report)
     write_json_atomic(manifest_path, manifest)
     print(f"manifest: {manifest_path}")
+    from newscrawl.dataset import write_dataset_card
+
+    try:
+        card = write_dataset_card(plan.output)  # datasets.load_dataset("<output>/") reads its schema
+    except OSError as exc:
+        logger.warning("Cannot write the dataset card in %(dir)s: %(exc)s", {"dir": plan.output, "exc": exc})
+    else:
+        if card is not None:
+            print(f"dataset card: {card}")
     for site, entry in report.items():
         for path in entry["files"]:
             print(f"records:  {path}")
