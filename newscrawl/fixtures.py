@@ -25,6 +25,8 @@ class Fixture:
     headers: dict[str, str] = field(default_factory=dict)
     expected: dict[str, Any] = field(default_factory=dict)
     must_not_contain: list[str] = field(default_factory=list)
+    clean_rules: dict[str, int] = field(default_factory=dict)
+    """Lines each cleaning rule must remove from the page (checked by tests/test_e2e_sites.py)."""
 
     @property
     def encoding(self) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from scrapy.http import HtmlResponse, Request
@@ -401,10 +401,17 @@ def test_future_date_without_a_feed_date_is_dropped():
     assert stats.get_value("newscrawl/page/warning/future_date") == 1
 
 
-def test_future_date_tolerance_is_a_setting():
-    soon = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "+00:00")
-    body = article_html("Une date toute fraîche", PARAS, published=soon).encode()
-    spider, stats, response = spider_and_response(body, NEWSCRAWL_FUTURE_DATE_TOLERANCE="1h")
+@pytest.mark.parametrize(("tolerance", "kept"), [
+    (None, True),  # the default, 6h: a date 3 h ahead (a time zone written wrong) is kept
+    ("5h", True),
+    ("1h", False),
+    ("0", False),
+])  # fmt: skip
+def test_future_date_tolerance_is_a_setting(tolerance, kept):
+    ahead = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0).isoformat()
+    body = article_html("Une date un peu en avance", PARAS, published=ahead).encode()
+    settings = {} if tolerance is None else {"NEWSCRAWL_FUTURE_DATE_TOLERANCE": tolerance}
+    spider, stats, response = spider_and_response(body, **settings)
     (item,) = spider.parse_article(response, hints={})
-    assert item.published is not None
-    assert stats.get_value("newscrawl/page/warning/future_date") is None
+    assert (item.published == ahead) is kept
+    assert stats.get_value("newscrawl/page/warning/future_date") == (None if kept else 1)
