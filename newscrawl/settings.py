@@ -69,7 +69,7 @@ NEWSCRAWL_RUN_PARALLEL = True  # `crawl` runs its sites at once in one process (
 NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between `crawl`'s progress lines (0 = none)
 NEWSCRAWL_WARC_DIR = ""  # write every HTTP exchange to gzip WARC files in this folder ("" = off)
 NEWSCRAWL_WARC_MAX_SIZE = 100 * 1024 * 1024  # bytes per WARC file before a new one is started
-NEWSCRAWL_REPLAY = ""  # a WARC file or folder: serve every request from it, no network (404 if absent)
+NEWSCRAWL_REPLAY = ""  # a WARC file or folder: serve every request from it, no network (404 if absent); a fresh dedup state unless NEWSCRAWL_STATE_DIR is given
 NEWSCRAWL_MONITOR_ENABLED = True  # run the health checks at the end of each crawl (log + exit code)
 NEWSCRAWL_MONITOR_MIN_ARTICLES = 1  # a site yielding fewer articles (new + already seen) fails
 NEWSCRAWL_MONITOR_MAX_MISSING = {"title": 0.2, "text": 0.2, "published": 0.2}  # field -> max share missing
