@@ -144,7 +144,13 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.max_age = parse_duration(spider._max_age_arg or settings.get("NEWSCRAWL_MAX_AGE") or None)
+        try:
+            spider.max_age = parse_duration(spider._max_age_arg or settings.get("NEWSCRAWL_MAX_AGE") or None)
+        except ValueError as exc:  # say which of the two the user wrote
+            where = "-a max_age" if spider._max_age_arg else "NEWSCRAWL_MAX_AGE"
+            message = f"Configuration error: bad {where}: {exc}"
+            spider.logger.error(message)
+            raise ValueError(message) from None
         spider.include_live = settings.getbool("NEWSCRAWL_INCLUDE_LIVE")
         spider.max_entries = settings.getint("NEWSCRAWL_MAX_SITEMAP_URLS", 50_000)
         spider.max_depth = settings.getint("NEWSCRAWL_MAX_SITEMAP_DEPTH", 3)

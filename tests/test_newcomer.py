@@ -66,6 +66,8 @@ def test_dry_run_reports_failed_discovery_like_a_real_run_and_writes_no_state(tm
     (["crawl", "generic"], "No start URL for generic: pass -a start_urls=URL"),
     (["crawl", "franceinfo", "-a", f"start_urls={UNREACHABLE}/feed.xml", "-s", "NEWSCRAWL_FOO=1"],
      "Configuration error: unknown setting NEWSCRAWL_FOO (did you mean NEWSCRAWL_"),
+    (["crawl", "franceinfo", "-a", f"start_urls={UNREACHABLE}/feed.xml", "-s", "NEWSCRAWL_MAX_AGE=xx"],
+     "Configuration error: bad NEWSCRAWL_MAX_AGE: not a duration: 'xx'"),
 ])  # fmt: skip
 def test_scrapy_crawl_that_cannot_do_its_job_exits_non_zero(args, message, tmp_path):
     from tests.conftest import run_scrapy
