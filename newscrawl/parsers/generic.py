@@ -36,6 +36,7 @@ from parsel import Selector
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
+from newscrawl.text.datefallback import date_languages, find_date
 from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects
 from newscrawl.text.markup import ld_names
@@ -719,17 +720,16 @@ class GenericParser(ArticleParser):
         return None
 
     def _htmldate(self) -> datetime | None:
-        """htmldate over the page, bounded by the fetch time: a day (Paris midnight) or None."""
-        from htmldate import find_date
-
+        """htmldate over the page, bounded by the fetch time: a day (Paris midnight) or None.
+        Its dateparser fallback reads the page's language, French and English only
+        (newscrawl.text.datefallback: not every locale, ~2 s of CPU on the first such page)."""
         try:
             # The page after the strip, not its raw HTML: a date in a link of a "related posts"
             # block or a comment is no longer read as the article's, and htmldate's search costs
             # about a third (its parse and its walks are over the article's part of the page).
             found = find_date(
                 etree.tostring(self.sel.root, encoding="unicode", method="html"), url=self.url,
-                original_date=True, extensive_search=True,
-                max_date=self.fetched_at.strftime("%Y-%m-%d"),
+                max_date=self.fetched_at.strftime("%Y-%m-%d"), languages=date_languages(self.language()),
             )
         except Exception:  # htmldate must never kill a page
             logger.debug("htmldate failed on %s", self.url, exc_info=True)
