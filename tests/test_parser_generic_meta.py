@@ -72,6 +72,11 @@ def ld(**fields: object) -> str:
         ("Publié le 3 juin 2025", []),
         ("Une phrase beaucoup trop longue pour être le nom d'une personne qui signe", []),
         ("admin", []),
+        # an outlet signing as such is one credit, as the site parsers write it
+        ("franceinfo avec AFP", ["franceinfo avec AFP"]),
+        ("la gazette du causse", ["la gazette du causse"]),
+        ("Par La Gazette du Causse avec Reuters", ["La Gazette du Causse avec Reuters"]),
+        ("Jean Essai avec AFP", ["Jean Essai"]),
     ],
 )
 def test_byline_names(raw, expected):

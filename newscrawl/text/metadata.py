@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from newscrawl.text.normalize import clean_text
+from newscrawl.clean.rules import OUTLETS
+from newscrawl.text.normalize import clean_text, fold_for_match
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -59,6 +60,21 @@ NAME_MAX_WORDS = 6
 NAME_MAX_CHARS = 60
 
 
+#: Outlets and agencies that sign as such ("franceinfo", "Le Figaro avec AFP", "AFP"): folded; the
+#: cleaning rules' list of outlets, and generic signatures.
+_OUTLETS = f"{OUTLETS}|ap|agences?|la redaction|redaction"
+_CONNECT = r" (?:avec|et|and|with) "
+
+
+def _credit(text: str, publisher: str | None) -> bool:
+    """The byline is an outlet's credit, kept whole: a known outlet or the page's publisher, alone
+    or with an agency ("franceinfo avec AFP", "Exemple Matin with Reuters")."""
+    folded = fold_for_match(text)
+    site = re.escape(fold_for_match(publisher or "")) or "(?!)"
+    outlet = rf"(?:{_OUTLETS}|{site})"
+    return re.fullmatch(rf"{outlet}(?:{_CONNECT}{outlet})*", folded) is not None
+
+
 def _parenthesis(m: re.Match[str]) -> str:
     inner = m.group(1).strip()
     co = _CO_AUTHORS.match(inner)
@@ -90,11 +106,14 @@ def clean_name(raw: str) -> str | None:
 def byline_names(raw: str | None, publisher: str | None = None) -> list[str]:
     """The person names of a byline ("Par X, Y et Z", "X (avec Y et Z)", "By X and Y, Reporter").
     After the first name, a credit is no name: the ``publisher`` ("Jeanne Exemple, Le Journal"),
-    credentials ("MS", "PhD")."""
+    credentials ("MS", "PhD"). An outlet signing as such ("franceinfo", "franceinfo avec AFP",
+    the publisher alone) is one credit, kept as written."""
     text = clean_text(raw)
     if not text:
         return []
     text = _LABEL.sub("", text, count=1)
+    if _credit(text, publisher):
+        return [text]
     text = _PARENS.sub(_parenthesis, text)
     text = re.split(r"\s*[(\[]", text, maxsplit=1)[0]  # an unclosed parenthesis: a role cut short
     text = _BIO_CUT.split(text, maxsplit=1)[0]
