@@ -31,10 +31,15 @@ NOT_AN_ARTICLE = {
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from newscrawl.clean import clean_item
-    from newscrawl.parsers import parse_page
+    from newscrawl.parsers import UnknownSource, check_source, parse_page
     from newscrawl.text.dates import parse_iso
     from pipelines.finalize import finalize
 
+    try:
+        check_source(args.source)
+    except UnknownSource as exc:  # a configuration error, as for crawl: exit 3
+        print(f"newscrawl extract: --source: {exc}", file=sys.stderr)
+        return 3
     path = Path(args.page)
     try:
         body = sys.stdin.buffer.read() if args.page == "-" else path.read_bytes()
@@ -79,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="one saved page -> one JSON record on stdout")
     p.add_argument("page", help="saved HTML file ('-' for stdin)")
     p.add_argument("--url", help="the page's URL (picks the parser; default: the file URI)")
-    p.add_argument("--source", help="force a parser: franceinfo, lefigaro, leparisien, daily8, generic")
+    p.add_argument("--source", help="force a parser: franceinfo, lefigaro, leparisien, daily8, generic "
+                                    "(generic: the generic parser whatever the URL; unknown: exit 3)")
     p.add_argument("--fetched-at", help="ISO 8601 fetch time (resolves relative dates; default now)")
     p.add_argument("--encoding", help="charset from the HTTP header, if known")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")

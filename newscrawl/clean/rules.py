@@ -148,6 +148,10 @@ class Rule:
     """A source/time line that opens a teaser card: the card's title and teaser follow it."""
     contextual: bool = False
     """The test looks at the record (title, neighbours, position), not only at the line."""
+    max_block_lines: int | None = None
+    """Heading rules only: the block it opens closes the page only when at most this many
+    non-blank lines, and no more text than stands above the heading, follow it (site footers
+    are short); None: no cap (related cards may run longer than the article)."""
 
     def matches(self, line: Line, ctx: Context | None = None) -> bool:
         if line.blank or line.words > self.longest:
@@ -500,6 +504,7 @@ PAYWALL_KICKER = re.compile(r"(?:Article\s+)?Réservé\s+aux\s+abonnés\s*[:\-�
 FOOTER_BLOCK = Rule(
     name="footer_block",
     longest=40,
+    max_block_lines=20,  # seeds/004's syndication footer: 8 lines; a site footer's legal links
     seen="syndication footers (seeds/004 \"« L'article est apparu en premier ici »\", WordPress \"The "
     "post X appeared first on Y\") and site footers (franceinfo \"Politique de confidentialité\", "
     "\"CGU et mentions légales\"), Le Figaro's section.fig-seo-footer \"Plus de services\"",

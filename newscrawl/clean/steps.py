@@ -7,11 +7,16 @@ command.
 
 The guard: a step whose plan would remove more than ``max_removed_ratio`` of the text's
 characters, or leave nothing, keeps the original text, logs a WARNING and returns
-``{"guard/kept_original": 1}``. A block that closes the page (a related/comments/footer heading
-followed by teaser cards and chrome to the end) is validated by its shape instead and is not
-weighed (on aggregator pages such blocks are routinely several times longer than the article),
-except for the article-like paragraphs it would take, which are: a misread heading above the
-article trips the guard.
+``{"guard/kept_original": 1}``. It weighs every step, closing blocks included. A block that
+closes the page (a related/comments/footer heading followed by teaser cards and chrome to the
+end) is first validated by its shape; its teaser cards (a card's source/time line and the title
+and teaser under it), teasers cut with an ellipsis, and lines that are no paragraph (titles,
+links, labels) are then left unweighed (on aggregator pages such blocks are routinely several
+times longer than the article), but its paragraphs outside cards are weighed: a misread heading
+above the article, or inside a long text written as subheading + paragraph, trips the guard.
+A site footer heading (rights reserved, legal links, syndication notice) opens a closing block
+only when what follows it is short and no longer than the text above it (``Rule.max_block_lines``):
+the same line in the middle of a long text is one line of chrome, not the end of the page.
 """
 
 from __future__ import annotations
@@ -57,7 +62,8 @@ class Plan:
     remove: dict[int, str] = field(default_factory=dict)
     """Line index -> rule name."""
     closing: set[int] = field(default_factory=set)
-    """Removed as part of a block closing the page (validated by structure, not weighed by the guard)."""
+    """Removed as part of a block closing the page and not weighed by the guard (its teaser cards,
+    ellipsis teasers and lines that are no paragraph; the block is validated by its shape)."""
     harvest: list[int] = field(default_factory=list)
     """Removed lines whose metadata (dates, authors) fills the item's missing fields."""
     replace: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -129,9 +135,10 @@ class Text:
         return None
 
 
-def _segment(text: Text, start: int, end: int) -> tuple[list[int], int]:
+def _segment(text: Text, start: int, end: int) -> tuple[list[int], int, list[int]]:
     """Article-like paragraphs among the lines after the heading at ``start`` up to ``end`` (the
-    next heading or the end), and the count of non-blank lines scanned.
+    next heading or the end), the count of non-blank lines scanned, and the paragraphs outside
+    teaser cards (the article-like ones and the others: what the guard weighs).
 
     Block lines are headings, known noise, card source/time lines, short teaser titles, and long
     teasers inside a card (after its title or its source/time line) or cut with an ellipsis. A
@@ -140,6 +147,7 @@ def _segment(text: Text, start: int, end: int) -> tuple[list[int], int]:
     state restarts at every heading, so a block's figures are its segments' sums."""
     budget, count, after_prose = 0, 0, True
     found: list[int] = []
+    weighed: list[int] = []
     for j in range(start + 1, end):
         line = text.lines[j]
         if line.blank:
@@ -152,40 +160,56 @@ def _segment(text: Text, start: int, end: int) -> tuple[list[int], int]:
             after_prose = False
             continue
         if line.prose:
-            if after_prose and budget == 0 and not line.ellipsis:
-                found.append(j)
+            if budget == 0 and not line.ellipsis:
+                weighed.append(j)
+                if after_prose:
+                    found.append(j)
             after_prose = True
         else:
             after_prose = False
         budget = max(budget - 1, 0)
-    return found, count
+    return found, count, weighed
 
 
 def closing_block(text: Text) -> tuple[int, list[int]] | None:
-    """The heading opening the block that closes the page, and the article-like paragraphs in it.
+    """The heading opening the block that closes the page, and the lines of the block the guard
+    weighs (its paragraphs outside teaser cards, article-like or not).
 
     A candidate block (a heading and everything after it) is valid when article-like paragraphs
     are at most ``_MAX_ARTICLE_LIKE`` of its lines (long page footers carry a stray legal paragraph
     or two); among valid candidates the one holding the fewest article-like paragraphs wins (the
     earliest on ties), so a misread heading above the article loses to the real one below it. A
-    heading above the first prose line is no candidate when article-like paragraphs follow it."""
+    heading above the first prose line is no candidate when article-like paragraphs follow it,
+    nor is a heading whose rule caps the block (``max_block_lines``: site footers) when more lines,
+    or more text than stands above it, follow it."""
     heads = [i for i, rule in enumerate(text.heading) if rule is not None]
     segments: dict[int, list[int]] = {}
     best: tuple[int, int] | None = None  # (heading, article-like count)
     found_after, count_after = 0, 0
+    total = sum(len(line.raw) for line in text.lines)
+    chars_from, k_end = 0, len(text.lines)  # characters from the current heading to the end
     for k in range(len(heads) - 1, -1, -1):
         h = heads[k]
         end = heads[k + 1] if k + 1 < len(heads) else len(text.lines)
-        found, count = _segment(text, h, end)
-        segments[h] = found
+        found, count, weighed = _segment(text, h, end)
+        segments[h] = weighed
         if k + 1 < len(heads):
             count += 1 + count_after  # the next heading's line, then its block
         found_after, count_after = len(found) + found_after, count
+        chars_after = chars_from + sum(len(text.lines[j].raw) for j in range(h + 1, k_end))
+        chars_from, k_end = chars_after + len(text.lines[h].raw), h
         if h < text.first_prose and found_after:
             # A heading above the first paragraph ("Les plus lus" over the text) with article-like
             # paragraphs under it: from there to the end is the article, not a block closing it.
             # It stays a box of the head; as the closing block, the guard would refuse the step
             # and with it every other removal (a text that is only a block still is one).
+            continue
+        rule = text.heading[h]
+        assert rule is not None
+        if rule.max_block_lines is not None and (count_after > rule.max_block_lines
+                                                 or chars_after > total - chars_from):
+            # "© 2024 X. All rights reserved." above 760 lines of text is a credit line, not the
+            # site footer: a footer is short and ends the page.
             continue
         if found_after <= _MAX_ARTICLE_LIKE * count_after and (best is None or found_after <= best[1]):
             best = (h, found_after)
@@ -258,7 +282,7 @@ def plan_related(lines: Sequence[Line], item: ArticleItem) -> Plan:
         if rule.takes_titles:
             _take_box_titles(text, i + 1, end, rule.name, plan)
     if closing is not None:
-        start, article_like = closing
+        start, weighed = closing
         current = text.heading[start]
         assert current is not None
         for j in range(start, len(lines)):
@@ -266,7 +290,7 @@ def plan_related(lines: Sequence[Line], item: ArticleItem) -> Plan:
                 continue
             current = text.heading[j] or current
             plan.remove[j] = current.name
-            if j not in article_like:  # article-like paragraphs stay weighed by the guard
+            if j not in weighed:  # its paragraphs outside teaser cards stay weighed by the guard
                 plan.closing.add(j)
             # Footers (syndication, site footer) carry the page's own metadata, cards do not.
             hit = text.noise[j]

@@ -10,10 +10,23 @@ from newscrawl.parsers.base import ArticleParser
 from newscrawl.publishers import PUBLISHERS, publisher_for_url
 
 
+class UnknownSource(ValueError):
+    """``source`` names no parser of the registry."""
+
+
+def check_source(source: str | None) -> None:
+    """Raise UnknownSource when ``source`` (a registry key: a site, or "generic") is not None and
+    names no parser."""
+    if source is not None and source not in PUBLISHERS:
+        raise UnknownSource(f"unknown source {source!r} (known: {', '.join(sorted(PUBLISHERS))})")
+
+
 def parser_for(url: str, source: str | None = None) -> type[ArticleParser]:
-    """The parser class for a page: the named site's, else the URL host's, else the generic one."""
-    pub = PUBLISHERS.get(source or "") if source and source != "generic" else None
-    pub = pub or publisher_for_url(url) or PUBLISHERS["generic"]
+    """The parser class for a page: the one ``source`` names (a site's, or "generic": the generic
+    parser whatever the URL's host), else the URL host's, else the generic one. An unknown
+    ``source`` raises UnknownSource (a typo must not silently pick another parser)."""
+    check_source(source)
+    pub = PUBLISHERS[source] if source is not None else publisher_for_url(url) or PUBLISHERS["generic"]
     return pub.parser_class()
 
 

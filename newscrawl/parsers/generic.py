@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import ClassVar
@@ -36,9 +36,11 @@ from parsel import Selector
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
+from newscrawl.text.datefallback import date_languages, find_date
 from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects
 from newscrawl.text.markup import ld_names
+from newscrawl.text.metadata import byline_names, is_caption, split_keywords, tag_values
 from newscrawl.text.normalize import clean_text, fold_for_match, word_count
 
 logger = logging.getLogger(__name__)
@@ -127,6 +129,11 @@ _AUTHOR_LINE = re.compile(
     r"^(?:Auteur|Autrice|Auteurs|Rédigé par|Écrit par|Publié par)\s*:?\s+(?P<name>.+)$", re.IGNORECASE
 )
 _PAR_LINE = re.compile(r"^(?:Par|By)\s+(?P<name>[A-ZÀ-Ý][\w'\u2019.-]+(?:\s+[A-ZÀ-Ýa-zà-ÿ][\w'\u2019.-]+){0,4})$")
+#: "Par X (avec Y et Z)", "Par X, Y et Z", "By X and Y, Reporter": names, parentheses, commas
+#: (no sentence punctuation), read as a byline (:func:`byline_names`) when at most
+#: ``_PAR_LINE_MAX_WORDS`` words long.
+_PAR_LINE_LONG = re.compile(r"^(?:Par|By)\s+(?P<name>[A-ZÀ-Ý][^.!?:;«»\"]{1,150})$")
+_PAR_LINE_MAX_WORDS = 14
 _PUBLISHED_LINE = re.compile(
     r"^(?:Publié|Publiée|Mis en ligne|Posté|Postée|Date de publication)\s*(?:le\b|:)?\s*(?P<date>.+)$",
     re.IGNORECASE,
@@ -605,7 +612,7 @@ class GenericParser(ArticleParser):
         """A visible standfirst; else the description, unless it only repeats the body's start.
         A description the page shows above the body but that its JSON-LD ``articleBody`` does
         not start with is a standfirst all the same."""
-        dom_lead = self.css_text(self.lead_css)
+        dom_lead = self._standfirst()
         if dom_lead:
             return dom_lead
         candidate = self.ld_text("description") or self.meta("og:description", "description", "twitter:description")
@@ -620,24 +627,39 @@ class GenericParser(ArticleParser):
             return candidate
         return None
 
+    def _standfirst(self) -> str | None:
+        """The first non-empty ``lead_css`` element that is no photo or video caption: not inside
+        a ``figure``/``figcaption`` or an image/video object, and (for ``[itemprop=description]``,
+        which captions use too) not inside the article body."""
+        for css in self._possible(self.lead_css):
+            for node in self.sel.css(css):
+                if is_caption(node.root, body_too="itemprop" in css):
+                    continue
+                text = node_text(node)
+                if text:
+                    return text
+        return None
+
     def authors(self) -> list[str]:
-        raw = [clean_text(n) for n in ld_names(self.ld.get("author"))]
-        if not raw:
-            raw = [n for n in self.meta_all("author") + self.meta_all("article:author")
-                   if not n.strip().startswith("http")]
-        if not raw:
-            rel = self._possible(("a[rel~=author], [rel~=author]",))
-            raw = [node_text(a) for css in rel for a in self.sel.css(css)]
-        if not raw:
-            for css in self._possible(self.byline_css):
-                found = [n for node in self.sel.css(css) for n in split_author_names(node_text(node))]
-                if found:
-                    raw = found
-                    break
-        if not raw:
-            raw = self._byline_from_lines()
-        names = (clean_author_name(n) for n in raw if n)
-        return _unique(n for n in names if n)
+        """The first source giving a name: JSON-LD ``author``, meta ``author``/``article:author``,
+        ``rel=author`` links, byline elements, "Auteur : X" / "Par X" lines. Each text is read as
+        a byline (:func:`byline_names`: labels, several names, co-authors in parentheses, roles);
+        a source whose texts hold no name (an URL, a role alone) gives way to the next one."""
+        publisher = self.publisher()
+        for raw in self._author_sources():
+            names = _unique(n for text in raw if text for n in byline_names(text, publisher))
+            if names:
+                return names
+        return []
+
+    def _author_sources(self) -> Iterator[list[str]]:
+        yield [clean_text(n) for n in ld_names(self.ld.get("author"))]
+        yield [n for n in self.meta_all("author") + self.meta_all("article:author") if not n.strip().startswith("http")]
+        rel = self._possible(("a[rel~=author], [rel~=author]",))
+        yield [node_text(a) for css in rel for a in self.sel.css(css)]
+        for css in self._possible(self.byline_css):
+            yield [node_text(node) for node in self.sel.css(css)]
+        yield self._byline_from_lines()
 
     @cached_property
     def _short_lines(self) -> list[str]:
@@ -664,9 +686,9 @@ class GenericParser(ArticleParser):
             if m:
                 return [m.group("name")]
         for line in self._short_lines:
-            m = _PAR_LINE.match(line)
-            if m:
-                return split_author_names(m.group("name"))
+            m = _PAR_LINE.match(line) or _PAR_LINE_LONG.match(line)
+            if m and len(line.split()) <= _PAR_LINE_MAX_WORDS:
+                return [m.group("name")]
         return []
 
     def published(self) -> datetime | None:
@@ -698,17 +720,16 @@ class GenericParser(ArticleParser):
         return None
 
     def _htmldate(self) -> datetime | None:
-        """htmldate over the page, bounded by the fetch time: a day (Paris midnight) or None."""
-        from htmldate import find_date
-
+        """htmldate over the page, bounded by the fetch time: a day (Paris midnight) or None.
+        Its dateparser fallback reads the page's language, French and English only
+        (newscrawl.text.datefallback: not every locale, ~2 s of CPU on the first such page)."""
         try:
             # The page after the strip, not its raw HTML: a date in a link of a "related posts"
             # block or a comment is no longer read as the article's, and htmldate's search costs
             # about a third (its parse and its walks are over the article's part of the page).
             found = find_date(
                 etree.tostring(self.sel.root, encoding="unicode", method="html"), url=self.url,
-                original_date=True, extensive_search=True,
-                max_date=self.fetched_at.strftime("%Y-%m-%d"),
+                max_date=self.fetched_at.strftime("%Y-%m-%d"), languages=date_languages(self.language()),
             )
         except Exception:  # htmldate must never kill a page
             logger.debug("htmldate failed on %s", self.url, exc_info=True)
@@ -716,15 +737,21 @@ class GenericParser(ArticleParser):
         return parse_iso(found) if found else None
 
     def tags(self) -> list[str]:
-        found = [clean_text(t) for t in self.meta_all("article:tag")]
+        """``article:tag`` metas, JSON-LD ``keywords``, the ``news_keywords`` meta, ``rel=tag``
+        links, then the ``keywords`` meta (last: often the same list on every page of a site,
+        where the others are the article's). One value holding the whole list ("Politique, Lyon, Municipales")
+        is split at commas/semicolons; several values are one tag each, commas and all ("Elections,
+        Governors" is one subject among several ``article:tag`` metas)."""
+        found = tag_values(self.meta_all("article:tag"))
         if not found:
             kw = self.ld.get("keywords")
-            if isinstance(kw, str):
-                found = [clean_text(k) for k in kw.split(",")]
-            elif isinstance(kw, list):
-                found = [clean_text(k) for k in kw if isinstance(k, str)]
+            found = tag_values([kw] if isinstance(kw, str) else kw if isinstance(kw, list) else [])
+        if not found:
+            found = split_keywords(self.meta("news_keywords"))
         if not found:
             found = [node_text(a) for css in self._possible(("a[rel=tag]",)) for a in self.sel.css(css)]
+        if not found:
+            found = split_keywords(self.meta("keywords"))
         return _unique(t for t in found if t)
 
     def section(self) -> str | None:
