@@ -49,6 +49,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_sites(args: argparse.Namespace) -> int:
+    from newscrawl.sites import render_sites, sites_listing
+
+    listing = sites_listing(catalog_only=args.catalog)
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=1))
+    else:
+        print(render_sites(listing))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newscrawl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,8 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="exit codes: 0 all well; 1 a site failed a health check (zero articles, "
                               "field coverage, error rate) or the run was interrupted; 2 another run holds "
                               "the lock; 3 bad configuration. See docs/operations.md.")
-    p.add_argument("sites", nargs="*", help="site keys (default with --all: every site)")
-    p.add_argument("--all", action="store_true", help="every site of the registry")
+    p.add_argument("sites", nargs="*", help="site keys (python -m newscrawl sites lists them)")
+    p.add_argument("--all", action="store_true", help="the named sites (franceinfo, lefigaro, leparisien, daily8)")
+    p.add_argument("--catalog", action="store_true", help="every entry of the catalog of publishers "
+                                                         "(with --all or site names: those too)")
     p.add_argument("--max-age", help="skip feed/sitemap entries older than this, e.g. 12h, 2d "
                                      "(default 2d; 0 = no limit; no limit when replaying a WARC)")
     p.add_argument("--dry-run", action="store_true", help="list what would be fetched, fetch no article")
@@ -81,8 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy/NEWSCRAWL_* setting, as with scrapy crawl -s")
     p.add_argument("-a", "--arg", action="append", default=[], metavar="NAME=VALUE",
-                   help="a spider argument, e.g. start_urls=URL (applies to every site named)")
+                   help="a spider argument, e.g. start_urls=URL (applies to every site named); "
+                        "SITE:NAME=VALUE applies to that site only, e.g. lemonde:start_urls=URL")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("sites", help="list the sites: key, name, domains, parser, entry points (confirmed?)")
+    p.add_argument("--json", action="store_true", help="one JSON document (for scripts)")
+    p.add_argument("--catalog", action="store_true", help="only the catalog's entries")
+    p.set_defaults(func=cmd_sites)
     return parser
 
 
