@@ -630,9 +630,10 @@ CATALOG: tuple[CatalogEntry, ...] = (
         key="letemps", name="Le Temps", group="abroad", country="CH", domains=("www.letemps.ch", "letemps.ch"),
         entry_points=(rss("https://www.letemps.ch/articles.rss", "feed-lists"),),
         article_paths=(r"^/(?:[a-z0-9-]+/)+[a-z0-9]+(?:-[a-z0-9]+){3,}$",),
-        examples=("https://www.letemps.ch/suisse/geneve/a-geneve-le-parlement-adopte-le-budget-de-la-ville",),
+        examples=("https://www.letemps.ch/culture/ecrans/lolita-malgre-moi-le-remake-la-mechancete-n-a-pas-d-age",),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape /<section>/<slug> from memory (unverified); example invented",
+        seen="article URL /<section>/<sub>/<slug>: a link in noesya/dslt content/docs/composants/listes-et-grilles "
+             "(Le Temps's design system docs)",
     ),
     CatalogEntry(
         key="rts", name="RTS", group="abroad", country="CH", domains=("www.rts.ch", "rts.ch"),
@@ -647,7 +648,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         key="ledevoir", name="Le Devoir", group="abroad", country="CA", domains=("www.ledevoir.com", "ledevoir.com"),
         entry_points=(
-            rss("https://www.ledevoir.com/rss/manchettes.xml", "feed-lists"),
+            rss("https://www.ledevoir.com/rss/manchettes.xml", "calibre ledevoir.recipe (a 2012 recipe still shipped); "
+                "feed-lists", True),
             rss("https://www.ledevoir.com/rss/section/politique/canada.xml",
                 "a public Quebec source table marking it \"Confirmée\"", True),
         ),

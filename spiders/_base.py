@@ -88,7 +88,7 @@ class NewsSpider(scrapy.Spider):
 
     Stats written (all under ``newscrawl/``):
     discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
-    broken,document_limit},
+    broken,document_limit}, discovery/entry_point/{total,dead} (start feeds/sitemaps; dead: failed or not a feed),
     discovery/skipped/<reason> (section, author, tag, video, live, not_article, offsite),
     discovery/truncated/<entries|bytes>, discovery/bad_document/<code>,
     fetch/failed/<reason> (see spiders/_checks.failure_reason),
