@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="one saved page -> one JSON record on stdout")
     p.add_argument("page", help="saved HTML file ('-' for stdin)")
     p.add_argument("--url", help="the page's URL (picks the parser; default: the file URI)")
-    p.add_argument("--source", help="force a parser: franceinfo, lefigaro, leparisien, daily8, generic")
+    p.add_argument("--source", help="force a parser: franceinfo, lefigaro, leparisien, daily8, generic, or a "
+                                    "catalog key (python -m newscrawl sites)")
     p.add_argument("--fetched-at", help="ISO 8601 fetch time (resolves relative dates; default now)")
     p.add_argument("--encoding", help="charset from the HTTP header, if known")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")

@@ -276,7 +276,8 @@ def parser_version(site: str) -> str:
         cls = PUBLISHERS[site].parser_class()
     except (ImportError, AttributeError) as exc:
         return f"unavailable ({exc})"
-    return f"{getattr(cls, 'key', site)}/{getattr(cls, 'version', '?')}"
+    # a catalog entry read by the generic parser writes "generic/<version>" (newscrawl/parsers/catalog.py)
+    return f"{getattr(cls, 'label', None) or getattr(cls, 'key', site)}/{getattr(cls, 'version', '?')}"
 
 
 # ------------------------------------------------------------------------------ the run

@@ -163,6 +163,25 @@ def test_site_selection_with_catalog_and_per_site_arguments():
     assert args_for(args, "liberation") == {"start_urls": "http://a/feed", "max_age": "1d"}
 
 
+def test_entry_points_health_check_and_its_threshold():
+    from scrapy.settings import Settings
+
+    from newscrawl.monitor import check_site, site_counts, thresholds_for
+
+    stats = {"newscrawl/discovery/entry_point/total": 3, "newscrawl/discovery/entry_point/dead": 1,
+             "item_scraped_count": 4}
+    counts = site_counts(stats)
+    assert (counts["entry_points"], counts["dead_entry_points"]) == (3, 1)
+    (check,) = [c for c in check_site("lemonde", counts, thresholds_for(Settings(), "lemonde")) if c.check == "entry_points"]
+    assert not check.ok
+    assert "1 of 3 entry point(s) dead" in check.message
+    lenient = Settings({"NEWSCRAWL_MONITOR_SITES": {"lemonde": {"max_dead_entry_points": 1}}})
+    (check,) = [c for c in check_site("lemonde", counts, thresholds_for(lenient, "lemonde")) if c.check == "entry_points"]
+    assert check.ok
+    with pytest.raises(ValueError, match="max_dead_entry_points"):
+        thresholds_for(Settings({"NEWSCRAWL_MONITOR_MAX_DEAD_ENTRY_POINTS": -1}), "lemonde")
+
+
 # ---------------------------------------------------------------------------- end to end
 def _crawl(argv: list[str], tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
