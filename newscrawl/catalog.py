@@ -289,12 +289,20 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         key="courrierinternational", name="Courrier international", group="weekly",
         domains=("www.courrierinternational.com", "courrierinternational.com"),
-        entry_points=(rss("https://www.courrierinternational.com/feed/all/rss.xml", "probe-table", True),),
-        article_paths=(rf"^/(?:article|long-format|grand-format|revue-de-presse)/{SLUG}$",),
+        entry_points=(rss("https://www.courrierinternational.com/feed/all/rss.xml",
+                          "calibre courrierinternational.recipe (2026); probe-table", True),),
+        # /article/<slug>_240469
+        article_paths=(rf"^/(?:article|long-format|grand-format|revue-de-presse)/{SLUG}_\d+$",),
         examples=(("https://www.courrierinternational.com/article/vu-d-allemagne-la-france-face-a-la-reforme-des-"
-                  "retraites"),),
+                  "retraites_240469"),),
         skip_paths=(*COMMON_SKIPS, ("not_article", r"^/(?:dessin|magazine)/")),
-        seen="URL shape /article/<slug> from memory (unverified); example invented",
+        paywall_css=(".article-paywall",),
+        noise_css=(".asset-read-more", ".article-secondary", ".article-aside", ".article-readmore",
+                   ".article-outbrain", ".ci-services", ".article-tools"),
+        seen="calibre courrierinternational.recipe (2026): article ids \"_<digits>\" at the end of the URL, the "
+             "blocks it removes (read-more, aside, outbrain, services, tools: our noise_css) and .article-paywall "
+             "(our paywall marker: its presence taken to mean a teaser, an assumption); the /article/ prefix and "
+             "the example are from memory/invented",
     ),
     CatalogEntry(
         key="challenges", name="Challenges", group="weekly", domains=("www.challenges.fr", "challenges.fr"),
