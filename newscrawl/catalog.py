@@ -112,6 +112,8 @@ def index(url: str, seen: str, confirmed: bool = False) -> EntryPoint:
 # Path shapes shared by several sites.
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SECTIONS = r"(?:[a-z0-9-]+/)+"
+#: A path segment that may carry percent-encoded accents (France 24, RFI: /fr/am%C3%A9riques/).
+ENCODED = r"[A-Za-z0-9%-]+"
 #: Skip rules most sites need: video and podcast pages, authors, tags.
 COMMON_SKIPS: tuple[tuple[str, str], ...] = (
     ("video", r"^/(?:[a-z0-9-]+/)*(?:videos?|replay|podcasts?)/"),
@@ -174,7 +176,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                   "trimestre-2030151"),),
         skip_paths=(*COMMON_SKIPS, ("not_article", r"^/(?:bourse|cotations)/")),
         live_paths=(r"/en-direct-",),
-        seen="URL shape /<section>/<sub>/<slug>-<id> from memory of the site (unverified); example invented on it",
+        seen="URL shape /<section>/<sub>/<slug>-<id>: links in public pages (GitHub code search, ids cut off there); "
+             "example invented on it",
         name_aliases=("Les Echos",),
     ),
     CatalogEntry(
@@ -349,21 +352,25 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         key="france24", name="France 24", group="broadcaster", domains=("www.france24.com", "france24.com"),
         entry_points=(rss("https://www.france24.com/fr/rss", "validation-table", True),),
-        article_paths=(rf"^/fr/{SECTIONS}\d{{8}}-{SLUG}$",),
-        examples=("https://www.france24.com/fr/afrique/20231025-le-niger-annonce-un-calendrier-de-transition",),
+        article_paths=(rf"^/fr/(?:{ENCODED}/)+\d{{8}}-{ENCODED}$",),
+        examples=(
+            "https://www.france24.com/fr/afrique/20231025-le-niger-annonce-un-calendrier-de-transition",
+            "https://www.france24.com/fr/am%C3%A9riques/20221122-au-br%C3%A9sil-jair-bolsonaro-d%C3%A9pose-un-recours",
+        ),
         skip_paths=(*COMMON_SKIPS, ("not_article", r"^/(?:en|es|ar)/"),
                     ("video", r"^/fr/(?:vid%C3%A9o|video|%C3%A9missions|emissions)/")),
         live_paths=(r"-direct-",),
-        seen="URL shape /fr/<section>/YYYYMMDD-<slug> from memory (unverified); example invented",
+        seen="URL shape /fr/<section>/YYYYMMDD-<slug> with percent-encoded accents: a link in a public page "
+             "(GitHub code search; the second example is that URL, cut short); the first example is invented",
     ),
     CatalogEntry(
         key="rfi", name="RFI", group="broadcaster", domains=("www.rfi.fr", "rfi.fr"),
         entry_points=(rss("https://www.rfi.fr/fr/rss", "validation-table", True),),
-        article_paths=(rf"^/fr/{SECTIONS}\d{{8}}-{SLUG}$",),
+        article_paths=(rf"^/fr/(?:{ENCODED}/)+\d{{8}}-{ENCODED}$",),
         examples=("https://www.rfi.fr/fr/afrique/20231025-au-senegal-la-campagne-presidentielle-se-prepare",),
         skip_paths=(*COMMON_SKIPS, ("not_article", r"^/(?:en|es|pt|ha|sw|ro|ru|vi|cn|fa|km|mn|uk)/"),
                     ("video", r"^/fr/(?:podcasts|%C3%A9missions|emissions)/")),
-        seen="URL shape /fr/<section>/YYYYMMDD-<slug> from memory (unverified); example invented",
+        seen="URL shape /fr/<section>/YYYYMMDD-<slug> as France 24's (same group; unverified); example invented",
         name_aliases=("Radio France Internationale",),
     ),
     CatalogEntry(
@@ -563,9 +570,10 @@ CATALOG: tuple[CatalogEntry, ...] = (
         key="leprogres", name="Le Progrès", group="regional", domains=("www.leprogres.fr", "leprogres.fr"),
         entry_points=(rss("https://www.leprogres.fr/rss", "validation-table", True),),
         article_paths=(rf"^/{SECTIONS}\d{{4}}/\d{{2}}/\d{{2}}/{SLUG}$",),
-        examples=("https://www.leprogres.fr/faits-divers-justice/2023/10/25/lyon-un-incendie-dans-un-immeuble-du-7e",),
+        examples=(("https://www.leprogres.fr/environnement/2021/07/16/inondations-glissement-de-terrain-le-"
+                  "departement-prend-l-eau"),),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape /<section>/YYYY/MM/DD/<slug> from memory (EBRA sites, unverified); example invented",
+        seen="article URLs /<section>/YYYY/MM/DD/<slug> linked from public pages (GitHub code search)",
     ),
     CatalogEntry(
         key="ledauphine", name="Le Dauphiné libéré", group="regional", domains=("www.ledauphine.com", "ledauphine.com"),
@@ -573,7 +581,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         article_paths=(rf"^/{SECTIONS}\d{{4}}/\d{{2}}/\d{{2}}/{SLUG}$",),
         examples=("https://www.ledauphine.com/economie/2023/10/25/grenoble-une-usine-de-semi-conducteurs-s-agrandit",),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape as Le Progrès (EBRA, unverified); example invented",
+        seen="URL shape as Le Progrès (same group, EBRA; not checked on a Dauphiné URL); example invented",
         name_aliases=("Le Dauphiné Libéré",),
     ),
     CatalogEntry(
@@ -582,7 +590,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         article_paths=(rf"^/{SECTIONS}\d{{4}}/\d{{2}}/\d{{2}}/{SLUG}$",),
         examples=("https://www.dna.fr/politique/2023/10/25/strasbourg-le-conseil-municipal-vote-le-budget",),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape as Le Progrès (EBRA, unverified); example invented",
+        seen="URL shape as Le Progrès (same group, EBRA; not checked on a DNA URL); example invented",
         name_aliases=("DNA",),
     ),
     CatalogEntry(
@@ -673,10 +681,16 @@ CATALOG: tuple[CatalogEntry, ...] = (
             rss("https://www.lapresse.ca/actualites/politique/rss", "a public Quebec source table marking it \"Confirmée\"",
                 True),
         ),
-        article_paths=(rf"^/{SECTIONS}\d{{4}}-\d{{2}}-\d{{2}}/{SLUG}\.php$",),
-        examples=("https://www.lapresse.ca/actualites/politique/2023-10-25/quebec-annonce-un-plan-pour-le-logement.php",),
+        article_paths=(rf"^/{SECTIONS}\d{{4}}-\d{{2}}-\d{{2}}/(?:{SLUG}/)?{SLUG}\.php$",),
+        examples=(
+            ("https://www.lapresse.ca/actualites/politique/2025-09-11/le-pq-critique-pour-une-publicite-sur-l-"
+            "immigration.php"),
+            ("https://www.lapresse.ca/actualites/sciences/2025-06-20/traitement-de-la-depression/le-bon-et-le-mauvais-"
+            "de-la-ketamine.php"),
+        ),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape /<section>/YYYY-MM-DD/<slug>.php from memory (unverified); example invented",
+        seen="article URLs /<section>/<sub>/YYYY-MM-DD/[<dossier>/]<slug>.php linked from public pages (GitHub code "
+             "search)",
     ),
     CatalogEntry(
         key="radiocanada", name="Radio-Canada", group="abroad", country="CA",
@@ -686,11 +700,12 @@ CATALOG: tuple[CatalogEntry, ...] = (
             rss("https://ici.radio-canada.ca/rss/1000524", "calibre radio_canada.recipe (En continu)", True),
         ),
         article_paths=(rf"^/(?:{SLUG}/)?nouvelle/\d{{6,7}}/{SLUG}$",),
-        examples=("https://ici.radio-canada.ca/nouvelle/2019876/montreal-transport-collectif-financement",),
+        examples=(("https://ici.radio-canada.ca/nouvelle/2205360/budget-federal-depenses-compressions-investissements-"
+                  "deficit-2025"),),
         skip_paths=(*COMMON_SKIPS, ("video", r"^/(?:ohdio|tele|emissions)/"), ("video", r"/(?:segments|entrevue)/")),
         noise_css=("aside", ".framed"),
         seen="skipped /emissions/ /segments/ /entrevue/ /ohdio/ and removed blocks (aside; .framed = \"À lire aussi\"): "
-             "calibre radio_canada.recipe; URL shape /nouvelle/<id>/<slug> from memory; example invented",
+             "calibre radio_canada.recipe; article URL /nouvelle/<id>/<slug>: links in public pages (GitHub code search)",
         name_aliases=("ICI Radio-Canada",),
     ),
     # ------------------------------------------------------------------ more national media

@@ -112,7 +112,8 @@ def article_page(pub: Publisher, url: str, n: int, paywalled: bool) -> str:
 def variant(pub: Publisher, url: str) -> str | None:
     """Another article URL of the same shape: the last digit of the path changed (same length)."""
     parts = urlsplit(url)
-    digits = [m.start() for m in re.finditer(r"\d", parts.path)]
+    encoded = {i for m in re.finditer(r"%[0-9A-Fa-f]{2}", parts.path) for i in range(m.start(), m.end())}
+    digits = [m.start() for m in re.finditer(r"\d", parts.path) if m.start() not in encoded]
     if not digits:
         return None
     i = digits[-1]
