@@ -204,11 +204,12 @@ CATALOG: tuple[CatalogEntry, ...] = (
             rss("https://www.humanite.fr/feed", "probe-table", True),
             rss("https://www.humanite.fr/rss/actu.rss", "feed-lists (older URL)"),
         ),
-        article_paths=(rf"^/{SECTIONS}{SLUG}(?:-\d{{5,}})?$",),
+        article_paths=(rf"^/{SECTIONS}{SLUG}(?:-\d{{5,}})?$", rf"^/{SLUG}-\d{{6}}$"),
         examples=(("https://www.humanite.fr/social-et-economie/greve/la-mobilisation-continue-dans-les-raffineries-"
                   "812345"),),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape from memory (WordPress site since 2023, unverified); example invented",
+        seen="pre-2023 article URLs /<slug>-<6 digits> linked from public pages (GitHub code search); the "
+             "/<section>/<slug> shape of the WordPress site (since 2023) from memory, unverified; example invented",
     ),
     CatalogEntry(
         key="lopinion", name="L'Opinion", group="national", domains=("www.lopinion.fr", "lopinion.fr"),
@@ -343,10 +344,12 @@ CATALOG: tuple[CatalogEntry, ...] = (
         key="tf1info", name="TF1 Info", group="broadcaster", domains=("www.tf1info.fr", "tf1info.fr"),
         entry_points=(rss("https://www.tf1info.fr/feeds/rss-une.xml", "probe-table", True),),
         article_paths=(rf"^/{SECTIONS}{SLUG}-\d{{7}}\.html$",),
-        examples=("https://www.tf1info.fr/politique/budget-2024-le-gouvernement-engage-sa-responsabilite-2273456.html",),
-        skip_paths=(*COMMON_SKIPS, ("video", r"^/replay/")),
+        examples=(("https://www.tf1info.fr/transports/greve-sncf-2-3-et-4-decembre-2022-les-previsions-de-trafic-tgv-"
+                  "ouigo-intercites-2240323.html"),),
+        skip_paths=(*COMMON_SKIPS, ("video", r"^/(?:replay|player|emission)/"), ("video", r"/video-[a-z0-9-]+\.html$")),
         live_paths=(r"/(?:direct|en-direct)-[a-z0-9-]*\d{7}\.html$",),
-        seen="URL shape /<section>/<slug>-<7 digits>.html from memory (unverified); example invented",
+        seen="article URLs /<section>/<slug>-<7 digits>.html and video pages (\"video-\" slugs, /player/, "
+             "/emission/) linked from public pages (GitHub code search)",
         name_aliases=("TF1INFO", "LCI"),
     ),
     CatalogEntry(
@@ -377,9 +380,10 @@ CATALOG: tuple[CatalogEntry, ...] = (
         key="europe1", name="Europe 1", group="broadcaster", domains=("www.europe1.fr", "europe1.fr"),
         entry_points=(rss("https://www.europe1.fr/rss.xml", "feed-lists"),),
         article_paths=(rf"^/{SECTIONS}{SLUG}-\d{{6,7}}$",),
-        examples=("https://www.europe1.fr/societe/la-sncf-annonce-un-plan-de-circulation-pour-la-greve-837293",),
+        examples=("https://www.europe1.fr/economie/pourquoi-les-stations-de-ski-sont-elles-en-souffrance-3948303",),
         skip_paths=(*COMMON_SKIPS, ("video", r"^/emissions/")),
-        seen="URL shape /<section>/<slug>-<id> from memory (unverified); example invented",
+        seen="article URL /<section>/<slug>-<id> and programme pages /emissions/ linked from public pages (GitHub code "
+             "search)",
     ),
     CatalogEntry(
         key="rtl", name="RTL", group="broadcaster", domains=("www.rtl.fr", "rtl.fr"),
@@ -475,9 +479,9 @@ CATALOG: tuple[CatalogEntry, ...] = (
         key="numerama", name="Numerama", group="online", domains=("www.numerama.com", "numerama.com"),
         entry_points=(rss("https://www.numerama.com/feed/", "validation-table", True),),
         article_paths=(rf"^/{SECTIONS}\d{{5,8}}-{SLUG}\.html$",),
-        examples=("https://www.numerama.com/tech/1543210-la-fibre-optique-arrive-dans-les-villages-de-montagne.html",),
+        examples=("https://www.numerama.com/tech/158150-le-shell-bash-sous-windows-10-ce-quil-faut-savoir.html",),
         skip_paths=(*COMMON_SKIPS, ("not_article", r"^/(?:bons-plans|comparatif)/")),
-        seen="URL shape /<section>/<id>-<slug>.html from memory (unverified); example invented",
+        seen="article URLs /<section>/<id>-<slug>.html linked from public pages (GitHub code search)",
     ),
     # ------------------------------------------------------------------ regional press
     CatalogEntry(
@@ -560,11 +564,16 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         key="lavoixdunord", name="La Voix du Nord", group="regional",
         domains=("www.lavoixdunord.fr", "lavoixdunord.fr"),
-        entry_points=(rss("https://www.lavoixdunord.fr/rss", "feed-lists (one notes Cloudflare 403 to scripts)"),),
+        entry_points=(
+            rss("https://www.lavoixdunord.fr/rss", "feed-lists (one notes Cloudflare 403 to scripts)"),
+            news("https://www.lavoixdunord.fr/sites/default/files/sitemaps/www_lavoixdunord_fr/sitemapnews-0.xml",
+                 "fetched by a public project's code (GitHub code search; no result shown)"),
+        ),
         article_paths=(rf"^/\d{{6,7}}/article/\d{{4}}-\d{{2}}-\d{{2}}/{SLUG}$",),
-        examples=("https://www.lavoixdunord.fr/1389123/article/2023-10-25/lille-le-marche-de-noel-ouvrira-plus-tot",),
+        examples=(("https://www.lavoixdunord.fr/1603743/article/2025-07-06/municipales-mouvaux-charles-delavenne-sera-"
+                  "candidat-la-tete-d-une-liste"),),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape /<id>/article/YYYY-MM-DD/<slug> from memory (Rossel sites, unverified); example invented",
+        seen="article URLs /<id>/article/YYYY-MM-DD/<slug> linked from public pages (GitHub code search)",
     ),
     CatalogEntry(
         key="leprogres", name="Le Progrès", group="regional", domains=("www.leprogres.fr", "leprogres.fr"),
@@ -627,19 +636,23 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         key="lesoir", name="Le Soir", group="abroad", country="BE", domains=("www.lesoir.be", "lesoir.be"),
         entry_points=(rss("https://www.lesoir.be/rss2/2/cible_principale",
-                          "feed-lists (one reports an XML error, another 403)"),),
+                          "a public feed directory noting ids 2, 9, 10, 11, 13, 31867, 31876 answering on 2026-10-09 "
+                          "(GitHub code search); feed-lists (one reports an XML error, another 403)", True),),
         article_paths=(rf"^/\d{{6}}/article/\d{{4}}-\d{{2}}-\d{{2}}/{SLUG}$",),
-        examples=("https://www.lesoir.be/545123/article/2023-10-25/bruxelles-la-zone-basses-emissions-sera-renforcee",),
+        examples=(("https://www.lesoir.be/517145/article/2023-06-02/comment-leurope-entend-scanner-nos-conversations-"
+                  "privees-sur-whatsapp"),),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape /<id>/article/YYYY-MM-DD/<slug> from memory (Rossel, unverified); example invented",
+        seen="article URLs /<id>/article/YYYY-MM-DD/<slug> linked from public pages (GitHub code search; the "
+             "example is one, its slug cut short)",
     ),
     CatalogEntry(
         key="rtbf", name="RTBF", group="abroad", country="BE", domains=("www.rtbf.be", "rtbf.be", "rss.rtbf.be"),
         entry_points=(rss("https://rss.rtbf.be/article/rss/highlight_rtbf_info.xml?source=internal", "feed-lists"),),
-        article_paths=(rf"^/article/{SLUG}-\d{{7,8}}$",),
-        examples=("https://www.rtbf.be/article/la-wallonie-adopte-son-plan-de-relance-11278123",),
+        article_paths=(rf"^/article/{SLUG}-\d{{7,8}}$", r"^/article/\d{7,8}$"),
+        examples=(("https://www.rtbf.be/article/quel-est-le-tarif-de-base-pour-du-baby-sitting-voici-quelques-chiffres-"
+                  "indicatifs-11483677"), "https://www.rtbf.be/article/11174850"),
         skip_paths=(*COMMON_SKIPS, ("video", r"^/auvio/")),
-        seen="URL shape /article/<slug>-<id> from memory (unverified); example invented",
+        seen="article URLs /article/<slug>-<id> and /article/<id> linked from public pages (GitHub code search)",
         name_aliases=("RTBF Info",),
     ),
     CatalogEntry(
@@ -670,9 +683,11 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 "a public Quebec source table marking it \"Confirmée\"", True),
         ),
         article_paths=(rf"^/{SECTIONS}\d{{6}}/{SLUG}$",),
-        examples=("https://www.ledevoir.com/politique/canada/801234/ottawa-depose-son-enonce-economique",),
+        examples=(("https://www.ledevoir.com/environnement/815840/emissions-carbone-google-ont-augmente-48-cinq-ans-"
+                  "cause-ia"), ("https://www.ledevoir.com/actualites/education/912921/quebec-espere-nouveau-attirer-"
+                  "milliers-enseignants-retraites-ecoles")),
         skip_paths=COMMON_SKIPS,
-        seen="URL shape /<section>/<id>/<slug> from memory (unverified); example invented",
+        seen="article URLs /<section>/[<sub>/]<id>/<slug> linked from public pages (GitHub code search)",
     ),
     CatalogEntry(
         key="lapresse", name="La Presse", group="abroad", country="CA", domains=("www.lapresse.ca", "lapresse.ca"),
