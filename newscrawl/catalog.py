@@ -657,7 +657,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
     ),
     CatalogEntry(
         key="letemps", name="Le Temps", group="abroad", country="CH", domains=("www.letemps.ch", "letemps.ch"),
-        entry_points=(rss("https://www.letemps.ch/articles.rss", "feed-lists"),),
+        entry_points=(rss("https://www.letemps.ch/articles.rss", "a public feed research note listing it as a working "
+                          "RSS 2.0 feed with a paywall flag per item (GitHub code search); feed-lists", True),),
         article_paths=(r"^/(?:[a-z0-9-]+/)+[a-z0-9]+(?:-[a-z0-9]+){3,}$",),
         examples=("https://www.letemps.ch/culture/ecrans/lolita-malgre-moi-le-remake-la-mechancete-n-a-pas-d-age",),
         skip_paths=COMMON_SKIPS,
