@@ -12,11 +12,13 @@ DESCRIPTION = "Extract one saved page, re-clean text records, run the crawls (he
 CRAWL_DESCRIPTION = """\
 Crawl the sites named (or every site with --all) incrementally, for cron: only articles not
 collected before, into OUTPUT/<site>/<YYYY-MM-DD>.jsonl and OUTPUT/<site>/text/, with a run
-manifest in OUTPUT/runs/. Sites: {sites}; and generic, any other site, with -a start_urls=URL."""
+manifest in OUTPUT/runs/. Named sites: {sites}; the catalog's publishers by key (--catalog: all
+of them; `python -m newscrawl sites` lists them); and generic, any other site, with -a start_urls=URL."""
 CRAWL_EPILOG = """\
 exit codes:
   0  all well
-  1  a site failed a health check (zero articles, field coverage, error rate), or the run was interrupted
+  1  a site failed a health check (zero articles, field coverage, error rate, dead start feeds),
+     or the run was interrupted
   2  another run holds the lock
   3  bad configuration (unknown site or NEWSCRAWL_* setting, bad --max-age, contradictory settings)
 See docs/operations.md."""
@@ -77,6 +79,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_sites(args: argparse.Namespace) -> int:
+    from newscrawl.sites import render_sites, sites_listing
+
+    listing = sites_listing(catalog_only=args.catalog)
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=1))
+    else:
+        print(render_sites(listing))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newscrawl", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,8 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="one saved page -> one JSON record on stdout")
     p.add_argument("page", help="saved HTML file ('-' for stdin)")
     p.add_argument("--url", help="the page's URL (picks the parser; default: the file URI)")
-    p.add_argument("--source", help="force a parser: franceinfo, lefigaro, leparisien, daily8, generic "
-                                    "(generic: the generic parser whatever the URL; unknown: exit 3)")
+    p.add_argument("--source", help="force a parser: franceinfo, lefigaro, leparisien, daily8, generic, or a "
+                                    "catalog key (python -m newscrawl sites); generic: the generic parser "
+                                    "whatever the URL; unknown: exit 3")
     p.add_argument("--fetched-at", help="ISO 8601 fetch time (resolves relative dates; default now)")
     p.add_argument("--encoding", help="charset from the HTTP header, if known")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
@@ -103,8 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="crawl sites incrementally into dated output (for cron)",
                        description=CRAWL_DESCRIPTION.format(sites=", ".join(SITE_KEYS)), epilog=CRAWL_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("sites", nargs="*", help=f"site keys: {', '.join(SITE_KEYS)}, generic (or --all)")
-    p.add_argument("--all", action="store_true", help="every site of the registry")
+    p.add_argument("sites", nargs="*", help=f"site keys: {', '.join(SITE_KEYS)}, generic, or a catalog key "
+                                            "(python -m newscrawl sites lists them)")
+    p.add_argument("--all", action="store_true", help=f"the named sites ({', '.join(SITE_KEYS)})")
+    p.add_argument("--catalog", action="store_true", help="every entry of the catalog of publishers "
+                                                         "(with --all or site names: those too)")
     p.add_argument("--max-age", help="skip feed/sitemap entries older than this, e.g. 12h, 2d "
                                      "(default 2d; 0 = no limit; no limit when replaying a WARC)")
     p.add_argument("--dry-run", action="store_true", help="list what would be fetched, fetch no article")
@@ -112,8 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy/NEWSCRAWL_* setting, as with scrapy crawl -s")
     p.add_argument("-a", "--arg", action="append", default=[], metavar="NAME=VALUE",
-                   help="a spider argument, e.g. start_urls=URL (applies to every site named)")
+                   help="a spider argument, e.g. start_urls=URL (applies to every site named); "
+                        "SITE:NAME=VALUE applies to that site only, e.g. lemonde:start_urls=URL")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("sites", help="list the sites: key, name, domains, parser, entry points (confirmed?)")
+    p.add_argument("--json", action="store_true", help="one JSON document (for scripts)")
+    p.add_argument("--catalog", action="store_true", help="only the catalog's entries")
+    p.set_defaults(func=cmd_sites)
     return parser
 
 

@@ -52,9 +52,11 @@ class Thresholds:
     """Highest share of failed discovery + article requests (after retries)."""
     min_sample: int = 10
     """Coverage is judged only once this many pages were parsed (a small run proves nothing)."""
+    max_dead_entry_points: int = 0
+    """Start URLs (feeds, sitemaps) that may fail or not be a feed/sitemap before the site fails."""
 
 
-_KEYS = {"min_articles", "max_missing", "max_error_rate", "min_sample"}
+_KEYS = {"min_articles", "max_missing", "max_error_rate", "min_sample", "max_dead_entry_points"}
 
 
 def _ratio(name: str, value: Any) -> float:
@@ -86,6 +88,9 @@ def _apply(base: Thresholds, values: dict[str, Any], where: str) -> Thresholds:
         out = replace(out, min_articles=_count(f"{where}.min_articles", values["min_articles"]))
     if "min_sample" in values:
         out = replace(out, min_sample=_count(f"{where}.min_sample", values["min_sample"]))
+    if "max_dead_entry_points" in values:
+        out = replace(out, max_dead_entry_points=_count(f"{where}.max_dead_entry_points",
+                                                        values["max_dead_entry_points"]))
     if "max_error_rate" in values:
         out = replace(out, max_error_rate=_ratio(f"{where}.max_error_rate", values["max_error_rate"]))
     if "max_missing" in values:
@@ -108,6 +113,8 @@ def thresholds_for(settings: Any, site: str) -> Thresholds:
         "max_missing": settings.getdict("NEWSCRAWL_MONITOR_MAX_MISSING", defaults.max_missing),
         "max_error_rate": settings.get("NEWSCRAWL_MONITOR_MAX_ERROR_RATE", defaults.max_error_rate),
         "min_sample": settings.get("NEWSCRAWL_MONITOR_MIN_SAMPLE", defaults.min_sample),
+        "max_dead_entry_points": settings.get("NEWSCRAWL_MONITOR_MAX_DEAD_ENTRY_POINTS",
+                                              defaults.max_dead_entry_points),
     }, "NEWSCRAWL_MONITOR")
     entry = settings.getdict("NEWSCRAWL_MONITOR_SITES").get(site) or {}
     if not isinstance(entry, dict):
@@ -195,6 +202,8 @@ def site_counts(stats: dict[str, Any]) -> dict[str, Any]:
         "parsed": parsed,
         "missing": missing,
         "parser_versions": dict(sorted(parser_versions.items())),
+        "entry_points": get("newscrawl/discovery/entry_point/total"),
+        "dead_entry_points": get("newscrawl/discovery/entry_point/dead"),
         "finish_reason": stats.get("finish_reason"),
     }
 
@@ -231,6 +240,12 @@ def check_site(site: str, counts: dict[str, Any], limits: Thresholds) -> list[Ch
             f"{site}: {share:.0%} of {parsed} parsed page(s) without {name} (at most {limit:.0%} allowed"
             + ("" if judged else f"; not judged under {limits.min_sample} pages") + ")",
         ))
+    dead = counts.get("dead_entry_points", 0)
+    results.append(CheckResult(
+        "entry_points", dead <= limits.max_dead_entry_points, dead, limits.max_dead_entry_points,
+        f"{site}: {dead} of {counts.get('entry_points', 0)} entry point(s) dead (failed, or not a feed or "
+        f"sitemap; see the \"Dead entry point\" log lines); at most {limits.max_dead_entry_points} allowed",
+    ))
     rate = counts["error_rate"]
     results.append(CheckResult(
         "error_rate", rate <= limits.max_error_rate, rate, limits.max_error_rate,

@@ -9,13 +9,42 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from newscrawl.catalog import CATALOG, CatalogEntry, EntryPoint, validate
 from newscrawl.text.urls import TRACKING_PARAMS
 
 if TYPE_CHECKING:
     from newscrawl.parsers.base import ArticleParser
+
+GENERIC_PARSER = "newscrawl.parsers.generic.GenericParser"
+
+
+def match_path(url: str) -> str:
+    """Path + query the patterns are matched on, tracking parameters removed: a feed link
+    ``…-20240430?utm_source=rss`` is the article ``…-20240430``."""
+    parts = urlsplit(url)
+    query = "&".join(
+        pair for pair in parts.query.split("&")
+        if pair and not TRACKING_PARAMS.match(pair.split("=", 1)[0])
+    )
+    return parts.path + (f"?{query}" if query else "")
+
+
+def classify_path(url: str, article_paths: tuple[str, ...], skip_paths: tuple[tuple[str, str], ...],
+                  live_paths: tuple[str, ...]) -> str:
+    """'article', 'live', or the skip reason ('section', 'author', 'video', 'not_article')."""
+    path = match_path(url)
+    for reason, pattern in skip_paths:
+        if re.search(pattern, path):
+            return reason
+    if any(re.search(p, path) for p in live_paths):
+        return "live"
+    if not article_paths or any(re.search(p, path) for p in article_paths):
+        return "article"
+    return "not_article"
 
 
 @dataclass(frozen=True)
@@ -38,32 +67,44 @@ class Publisher:
     """Default discovery entry points: feeds and news sitemaps."""
     name_aliases: tuple[str, ...] = field(default=())
     """Other spellings of the display name (how aggregators credit the publisher)."""
+    # Catalog entries (newscrawl/catalog.py) fill these; the named sites keep the defaults.
+    catalog: bool = False
+    """True for an entry of the catalog (read by the generic parser unless it names a site parser)."""
+    entry_points: tuple[EntryPoint, ...] = ()
+    """Discovery documents with their kind, confirmed flag and source (catalog entries)."""
+    sitemap_index: tuple[str, ...] = ()
+    """Archive sitemap indexes (backfills by date); not read by a daily run."""
+    paywall_css: tuple[str, ...] = ()
+    """Subscriber-teaser markers the generic parser applies to this site's pages."""
+    noise_css: tuple[str, ...] = ()
+    """Site blocks the generic parser removes from this site's pages."""
+    language: str = "fr"
+    country: str = "FR"
+    group: str = ""
+    seen: str = ""
+    """Where the catalog entry's patterns and markers come from."""
+    examples: tuple[str, ...] = ()
+    """Article URLs of the site (catalog entries): they match ``article_paths``."""
 
     def parser_class(self) -> type[ArticleParser]:
+        if self.catalog and self.parser == GENERIC_PARSER:
+            from newscrawl.parsers.catalog import catalog_parser
+
+            return catalog_parser(self.key)
         module, _, cls = self.parser.rpartition(".")
         return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
 
+    @property
+    def parser_kind(self) -> str:
+        """'site' (a parser of its own) or 'generic' (the generic parser, with the entry's markers)."""
+        return "generic" if self.parser == GENERIC_PARSER else "site"
+
     def _path(self, url: str) -> str:
-        """Path + query the patterns are matched on, tracking parameters removed: a feed link
-        ``…-20240430?utm_source=rss`` is the article ``…-20240430``."""
-        parts = urlsplit(url)
-        query = "&".join(
-            pair for pair in parts.query.split("&")
-            if pair and not TRACKING_PARAMS.match(pair.split("=", 1)[0])
-        )
-        return parts.path + (f"?{query}" if query else "")
+        return match_path(url)
 
     def classify(self, url: str) -> str:
         """'article', 'live', or the skip reason ('section', 'author', 'video', 'not_article')."""
-        path = self._path(url)
-        for reason, pattern in self.skip_paths:
-            if re.search(pattern, path):
-                return reason
-        if any(re.search(p, path) for p in self.live_paths):
-            return "live"
-        if not self.article_paths or any(re.search(p, path) for p in self.article_paths):
-            return "article"
-        return "not_article"
+        return classify_path(url, self.article_paths, self.skip_paths, self.live_paths)
 
     def owns(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -151,14 +192,39 @@ PUBLISHERS: dict[str, Publisher] = {
 }
 
 SITE_KEYS = tuple(k for k in PUBLISHERS if k != "generic")
+"""The named sites (``--all``): those with a parser and a spider module of their own."""
+
+
+def from_catalog(entry: CatalogEntry) -> Publisher:
+    return Publisher(
+        key=entry.key, name=entry.name, domains=entry.domains, parser=entry.parser or GENERIC_PARSER,
+        article_paths=entry.article_paths, skip_paths=entry.skip_paths, live_paths=entry.live_paths,
+        start_urls=entry.start_urls, name_aliases=entry.name_aliases, catalog=True,
+        entry_points=entry.entry_points, sitemap_index=entry.sitemap_index, paywall_css=entry.paywall_css,
+        noise_css=entry.noise_css, language=entry.language, country=entry.country, group=entry.group,
+        seen=entry.seen, examples=entry.examples,
+    )
+
+
+# The catalog is checked at import: a broken entry (a duplicate key or host, a pattern that does
+# not compile, an entry point off the site, an example that is no article) stops the program.
+validate(CATALOG, taken={d: p.key for p in PUBLISHERS.values() for d in p.domains})
+PUBLISHERS.update((e.key, from_catalog(e)) for e in CATALOG)
+CATALOG_KEYS = tuple(e.key for e in CATALOG)
+"""Every catalog entry (``--catalog``), in catalog order."""
+
+
+@lru_cache(maxsize=4096)
+def _owner_of_host(host: str) -> Publisher | None:
+    for pub in PUBLISHERS.values():
+        if pub.domains and any(host == d or host.endswith("." + d) for d in pub.domains):
+            return pub
+    return None
 
 
 def publisher_for_url(url: str) -> Publisher | None:
     """The site that owns ``url``'s host, or None (an unknown site)."""
-    for pub in PUBLISHERS.values():
-        if pub.domains and pub.owns(url):
-            return pub
-    return None
+    return _owner_of_host((urlsplit(url).hostname or "").lower())
 
 
 def publisher_by_name(name: str | None) -> Publisher | None:

@@ -37,7 +37,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from newscrawl import __version__
 from newscrawl.lock import LockHeld, RunLock
 from newscrawl.monitor import CheckResult, check_site, site_counts, thresholds_for, validate_settings
-from newscrawl.publishers import PUBLISHERS, SITE_KEYS
+from newscrawl.publishers import CATALOG_KEYS, PUBLISHERS, SITE_KEYS
 from newscrawl.text.dates import parse_duration
 
 logger = logging.getLogger(__name__)
@@ -91,18 +91,34 @@ def project_settings(overrides: dict[str, str]) -> Settings:
     return settings
 
 
-def resolve_sites(names: list[str], all_sites: bool, spider_args: dict[str, str]) -> list[str]:
+def resolve_sites(names: list[str], all_sites: bool, spider_args: dict[str, str], catalog: bool = False
+                  ) -> list[str]:
+    """The sites to crawl: those named, plus the named sites (``--all``) and/or every catalog
+    entry (``--catalog``). ``-a SITE:NAME=VALUE`` arguments must name a site of the run."""
     if all_sites and names:
         raise ConfigError("name sites or pass --all, not both")
-    if not all_sites and not names:
-        raise ConfigError(f"name the sites to crawl or pass --all (sites: {', '.join(SITE_KEYS)})")
-    sites = list(SITE_KEYS) if all_sites else list(dict.fromkeys(names))
+    if not (all_sites or catalog or names):
+        raise ConfigError(f"name the sites to crawl or pass --all (sites: {', '.join(SITE_KEYS)}) or --catalog "
+                          "(python -m newscrawl sites lists them)")
+    sites = list(dict.fromkeys([*(SITE_KEYS if all_sites else names), *(CATALOG_KEYS if catalog else ())]))
     unknown = [s for s in sites if s not in PUBLISHERS]
     if unknown:
-        raise ConfigError(f"unknown site(s): {', '.join(unknown)} (known: {', '.join(PUBLISHERS)})")
-    if "generic" in sites and not spider_args.get("start_urls"):
+        raise ConfigError(f"unknown site(s): {', '.join(unknown)} (python -m newscrawl sites lists the known ones)")
+    if "generic" in sites and not args_for(spider_args, "generic").get("start_urls"):
         raise ConfigError("the generic site needs -a start_urls=URL[,URL...]")
+    strays = sorted({k.partition(":")[0] for k in spider_args if ":" in k} - set(sites))
+    if strays:
+        raise ConfigError(f"-a argument(s) for site(s) not in this run: {', '.join(strays)}")
     return sites
+
+
+def args_for(spider_args: dict[str, str], site: str) -> dict[str, str]:
+    """The spider arguments of ``site``: ``-a NAME=VALUE`` (every site), overridden by
+    ``-a SITE:NAME=VALUE`` (that site only, e.g. ``-a lemonde:start_urls=URL``)."""
+    out = {k: v for k, v in spider_args.items() if ":" not in k}
+    prefix = f"{site}:"
+    out.update({k[len(prefix):]: v for k, v in spider_args.items() if k.startswith(prefix)})
+    return out
 
 
 def resolve_max_age(cli: str | None, settings: Settings, replay: str) -> str:
@@ -136,7 +152,7 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
     if unknown:
         raise ConfigError("; ".join(unknown))
     settings = project_settings(overrides)
-    sites = resolve_sites(args.sites, args.all, spider_args)
+    sites = resolve_sites(args.sites, args.all, spider_args, getattr(args, "catalog", False))
     replay = str(settings.get("NEWSCRAWL_REPLAY") or "")
     if replay:
         from newscrawl.warc import warc_files
@@ -287,7 +303,8 @@ def parser_version(site: str) -> str:
         cls = PUBLISHERS[site].parser_class()
     except (ImportError, AttributeError) as exc:
         return f"unavailable ({exc})"
-    return f"{getattr(cls, 'key', site)}/{getattr(cls, 'version', '?')}"
+    # a catalog entry read by the generic parser writes "generic/<version>" (newscrawl/parsers/catalog.py)
+    return f"{getattr(cls, 'label', None) or getattr(cls, 'key', site)}/{getattr(cls, 'version', '?')}"
 
 
 # ------------------------------------------------------------------------------ the run
@@ -364,7 +381,7 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         crawler.signals.connect(on_closed, signal=signals.spider_closed, weak=False)
 
     def start(site: str) -> Any:
-        d = process.crawl(crawlers[site], **plan.spider_args)
+        d = process.crawl(crawlers[site], **args_for(plan.spider_args, site))
 
         def failed(failure: Any) -> None:
             # Raised while the crawler set up its components (a bad setting value, a missing

@@ -75,6 +75,7 @@ NEWSCRAWL_MONITOR_MIN_ARTICLES = 1  # a site yielding fewer articles (new + alre
 NEWSCRAWL_MONITOR_MAX_MISSING = {"title": 0.2, "text": 0.2, "published": 0.2}  # field -> max share missing
 NEWSCRAWL_MONITOR_MAX_ERROR_RATE = 0.25  # max share of failed feed/sitemap/article requests
 NEWSCRAWL_MONITOR_MIN_SAMPLE = 10  # coverage is judged from this many parsed pages up
+NEWSCRAWL_MONITOR_MAX_DEAD_ENTRY_POINTS = 0  # start feeds/sitemaps that may fail (error, not a feed) before the site fails
 NEWSCRAWL_MONITOR_SITES: dict[str, dict[str, object]] = {}  # per-site overrides, e.g. {"daily8": {"max_missing": {"published": 0.5}}}
 
 # --- dedup: URL skip before download, content dedup before writing (docs/dedup.md) ---------------

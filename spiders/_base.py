@@ -88,7 +88,7 @@ class NewsSpider(scrapy.Spider):
 
     Stats written (all under ``newscrawl/``):
     discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
-    broken,document_limit},
+    broken,document_limit}, discovery/entry_point/{total,dead} (start feeds/sitemaps; dead: failed or not a feed),
     discovery/skipped/<reason> (section, author, tag, video, live, not_article, offsite),
     discovery/truncated/<entries|bytes>, discovery/bad_document/<code>,
     fetch/failed/<reason> (see spiders/_checks.failure_reason),
@@ -305,7 +305,21 @@ class NewsSpider(scrapy.Spider):
         self.logger.log(level, "Fetch failed: %(url)s (%(reason)s: %(detail)s)",
                         {"url": url, "reason": reason, "detail": detail})
         self.inc(f"fetch/failed/{reason}")
+        if request is not None and request.meta.get("newscrawl_start") and reason != "robots_txt":
+            self.entry_point_dead(url, f"{reason}: {detail}")
         self._gate_done(request)
+
+    def entry_point_dead(self, url: str, reason: str) -> None:
+        """A start URL (feed, sitemap) that failed or is no discovery document: one WARNING
+        saying whether the catalog had it confirmed, and the stat the health check
+        ``entry_points`` reads (newscrawl/monitor.py)."""
+        known = {e.url: e for e in self.publisher.entry_points}.get(url)
+        status = ("" if known is None else
+                  " (confirmed in the catalog: the site may have moved it)" if known.confirmed else
+                  " (an UNCONFIRMED catalog entry point: fix or drop it in newscrawl/catalog.py)")
+        self.logger.warning("Dead entry point %(url)s: %(reason)s%(status)s",
+                            {"url": url, "reason": reason, "status": status})
+        self.inc("discovery/entry_point/dead")
 
     # ---------------------------------------------------------------- discovery
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -321,6 +335,7 @@ class NewsSpider(scrapy.Spider):
             request = self.discovery_request(url)
             if request is not None:
                 request.meta["newscrawl_start"] = True
+                self.inc("discovery/entry_point/total")
                 yield request
 
     def parse_discovery(self, response: Response, depth: int = 0) -> Iterator[Any]:
@@ -340,6 +355,8 @@ class NewsSpider(scrapy.Spider):
                 self.logger.warning("Not a feed or sitemap: %(url)s (%(reason)s)",
                                     {"url": response.url, "reason": exc})
                 self.inc(f"discovery/bad_document/{exc.code}")
+                if response.meta.get("newscrawl_start"):
+                    self.entry_point_dead(response.url, f"not a feed or sitemap: {exc}")
                 return
         if doc.kind == "html" and response.meta.get("newscrawl_start") and self.classify(response.url) in (
                 "article", "live"):

@@ -196,4 +196,5 @@ def test_polite_request_headers(crawled):
 
 
 def test_sites_cover_every_spider():
-    assert set(SITES) == set(PUBLISHERS)
+    # catalog entries are crawled from their own mirrors in tests/test_catalog.py
+    assert set(SITES) == {key for key, pub in PUBLISHERS.items() if not pub.catalog}

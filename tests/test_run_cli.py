@@ -19,7 +19,7 @@ def clean_env(monkeypatch):
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["crawl", "lemonde"], "unknown site(s): lemonde"),
+    (["crawl", "nosuchsite"], "unknown site(s): nosuchsite"),
     (["crawl"], "name the sites to crawl or pass --all"),
     (["crawl", "--all", "franceinfo"], "not both"),
     (["crawl", "franceinfo", "--max-age", "deux jours"], "bad --max-age"),
@@ -28,7 +28,7 @@ def clean_env(monkeypatch):
     (["crawl", "franceinfo", "-s", "NOEQUALS"], "NAME=VALUE expected"),
     (["crawl", "franceinfo", "-s", "NEWSCRAWL_REPLAY=/nonexistent/x.warc.gz"], "no WARC file"),
     (["crawl", "franceinfo", "-s", "NEWSCRAWL_MONITOR_MAX_ERROR_RATE=high"], "not a number"),
-    (["crawl", "franceinfo", "-s", 'NEWSCRAWL_MONITOR_SITES={"lemonde": {}}'], "unknown site(s) ['lemonde']"),
+    (["crawl", "franceinfo", "-s", 'NEWSCRAWL_MONITOR_SITES={"nosuchsite": {}}'], "unknown site(s) ['nosuchsite']"),
 ])  # fmt: skip
 def test_bad_configuration_exits_3_before_anything_runs(argv, message, capsys, clean_env, tmp_path):
     code = main([*argv, "--output", str(tmp_path / "out"), "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}"])

@@ -13,6 +13,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+import spiders.catalog as catalog_spiders
 from newscrawl.publishers import PUBLISHERS
 from spiders._base import NewsSpider, refine_verdict, request_url
 from spiders.daily8 import Daily8Spider
@@ -24,6 +25,8 @@ from tests.conftest import FIXTURES
 from tests.e2e_support import news_sitemap, rss
 
 SPIDERS = {cls.name: cls for cls in (FranceinfoSpider, LeFigaroSpider, LeParisienSpider, Daily8Spider, GenericSpider)}
+SPIDERS.update({cls.name: cls for cls in vars(catalog_spiders).values()
+                if isinstance(cls, type) and issubclass(cls, NewsSpider) and cls.__module__ == catalog_spiders.__name__})
 FI = "https://www.franceinfo.fr"
 MIRROR = "http://127.0.0.1:8765"
 
