@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +13,10 @@ DESCRIPTION = "Extract one saved page, re-clean text records, run the crawls (he
 CRAWL_DESCRIPTION = """\
 Crawl the sites named (or every site with --all) incrementally, for cron: only articles not
 collected before, into OUTPUT/<site>/<YYYY-MM-DD>.jsonl and OUTPUT/<site>/text/, with a run
-manifest in OUTPUT/runs/. Named sites: {sites}; the catalog's publishers by key (--catalog: all
-of them; `python -m newscrawl sites` lists them); and generic, any other site, with -a start_urls=URL."""
+manifest in OUTPUT/runs/. Named sites (--all): {sites}.
+Generic: any other site, with -a start_urls=URL. The catalog's publishers (--catalog: all of
+them; python -m newscrawl sites describes them):
+{catalog}"""
 CRAWL_EPILOG = """\
 exit codes:
   0  all well
@@ -112,10 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", help="write the metadata found in the noise to this JSONL file")
     p.set_defaults(func=cmd_clean)
 
-    from newscrawl.publishers import SITE_KEYS
+    from newscrawl.publishers import CATALOG_KEYS, SITE_KEYS
 
     p = sub.add_parser("crawl", help="crawl sites incrementally into dated output (for cron)",
-                       description=CRAWL_DESCRIPTION.format(sites=", ".join(SITE_KEYS)), epilog=CRAWL_EPILOG,
+                       description=CRAWL_DESCRIPTION.format(
+                           sites=", ".join(SITE_KEYS),
+                           catalog=textwrap.fill(", ".join(CATALOG_KEYS), 96, initial_indent="  ",
+                                                 subsequent_indent="  ")),
+                       epilog=CRAWL_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("sites", nargs="*", help=f"site keys: {', '.join(SITE_KEYS)}, generic, or a catalog key "
                                             "(python -m newscrawl sites lists them)")
