@@ -35,6 +35,9 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider's errback logs each failed URL (W
 NEWSCRAWL_RETRY_AFTER_MAX = "120s"  # a 429/503 Retry-After longer than this gives up the URL at once
 REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False
+# Only http(s) is ever fetched (newscrawl/safety.py): Scrapy's file, data, s3 and ftp handlers are off.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+NEWSCRAWL_ALLOW_PRIVATE_HOSTS: list[str] = []  # hosts, IPs or CIDR networks fetched even when internal (start URL hosts always are)
 
 # Scrapy housekeeping: no telnet, no remote control server, UTF-8 feeds, small item concurrency
 # (each page yields one item; the default 100 costs ~0.8 ms per page in asyncio tasks).
@@ -114,9 +117,12 @@ ADDONS = {
 
 SPIDER_MIDDLEWARES: dict[str, int] = {
     "newscrawl.dedup.middleware.SkipSeenArticlesMiddleware": 550,  # no download of collected articles
+    "newscrawl.safety.RefuseInternalLinksMiddleware": 900,  # no non-http(s) or internal link is scheduled
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newscrawl.safety.RefuseInternalRequestsMiddleware": 50,  # http(s) only, no internal address (first of all)
+    "newscrawl.safety.RefuseInternalPeersMiddleware": 990,  # no response from an internal peer (newscrawl/safety.py)
     "newscrawl.downloader.IdentifyingUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.downloader.PoliteRetryMiddleware": 550,
