@@ -3,10 +3,13 @@ or link-local address unless the user asked for that host.
 
 How a host is decided (the README's "Security model"):
 
-- Schemes: only ``http`` and ``https`` are fetched. Scrapy's ``file``, ``data``, ``s3`` and
-  ``ftp`` download handlers are off (DOWNLOAD_HANDLERS in newscrawl/settings.py), and a URL of any
-  other scheme, wherever it comes from (start URL, feed, sitemap, listing, redirect, Redis seed or
-  queue), is refused here with a stat, before any download handler sees it.
+- Schemes: only ``http`` and ``https`` are fetched. Scrapy's ``file``, ``s3`` and ``ftp``
+  download handlers are off (DOWNLOAD_HANDLERS in newscrawl/settings.py), and a URL of any other
+  scheme, wherever it comes from (start URL, feed, sitemap, listing, redirect, Redis seed or
+  queue), is refused here with a stat, before any download handler sees it. The one exception is
+  the dedup pipeline's own ``data:,`` request (pipelines/dedup.py: it hands deferred copies back
+  to the pipelines), recognised by its ``newscrawl_release`` meta, which no feed, page or Redis
+  entry can set (the ``data`` handler reads nothing but the URL itself).
 - Internal addresses: loopback, private, link-local, unspecified, shared (CGNAT), reserved,
   documentation and multicast addresses (everything that is not globally routable, IPv4-mapped,
   6to4 and NAT64 IPv6 forms included) and ``localhost`` names are refused, unless the host is
@@ -289,6 +292,11 @@ def _redirected_from(request: Request) -> str:
     return f" (redirected from {chain[0]})" if chain else ""
 
 
+def is_internal_release(request: Request) -> bool:
+    """The dedup pipeline's ``data:,`` request that hands deferred copies back (pipelines/dedup.py)."""
+    return request.url == "data:," and request.meta.get("newscrawl_release") is True
+
+
 class RefuseInternalRequestsMiddleware(_Refuser):
     """Downloader middleware, first of all (DOWNLOADER_MIDDLEWARES 50): refuses a request whose
     URL is not http(s) or names an internal address (IP literal, ``localhost``) that is not
@@ -297,6 +305,8 @@ class RefuseInternalRequestsMiddleware(_Refuser):
     Stats written: newscrawl/refused/{scheme,private_host}."""
 
     def process_request(self, request: Request) -> None:
+        if is_internal_release(request):
+            return
         refusal = self.policy.refusal(request.url)
         if refusal is not None:
             raise self.refuse(request, refusal, _redirected_from(request))
@@ -333,7 +343,7 @@ class RefuseInternalLinksMiddleware(_Refuser):
     named it, one stat. Stats written: newscrawl/refused/{scheme,private_host}."""
 
     def _keep(self, result: Any, source: str) -> bool:
-        if not isinstance(result, Request):
+        if not isinstance(result, Request) or is_internal_release(result):
             return True
         refusal = self.policy.refusal(result.url)
         if refusal is None:

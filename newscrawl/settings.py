@@ -35,8 +35,9 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider's errback logs each failed URL (W
 NEWSCRAWL_RETRY_AFTER_MAX = "120s"  # a 429/503 Retry-After longer than this gives up the URL at once
 REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False
-# Only http(s) is ever fetched (newscrawl/safety.py): Scrapy's file, data, s3 and ftp handlers are off.
-DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# Only http(s) is ever fetched (newscrawl/safety.py): Scrapy's file, s3 and ftp handlers are off. The data:
+# handler stays for the dedup pipeline's own "data:," release request; safety.py refuses every other data: URL.
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None}
 NEWSCRAWL_ALLOW_PRIVATE_HOSTS: list[str] = []  # hosts, IPs or CIDR networks fetched even when internal (start URL hosts always are)
 
 # Scrapy housekeeping: no telnet, no remote control server, UTF-8 feeds, small item concurrency

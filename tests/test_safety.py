@@ -246,7 +246,7 @@ def test_offline_replay_checks_only_the_scheme():
 def test_the_project_turns_the_non_http_download_handlers_off():
     from newscrawl import settings
 
-    assert {"file", "data", "s3", "ftp"} <= {k for k, v in settings.DOWNLOAD_HANDLERS.items() if v is None}
+    assert {"file", "s3", "ftp"} <= {k for k, v in settings.DOWNLOAD_HANDLERS.items() if v is None}
     crawler = get_crawler(GenericSpider, {"DOWNLOAD_HANDLERS": settings.DOWNLOAD_HANDLERS})
     handlers = crawler.settings.getwithbase("DOWNLOAD_HANDLERS")
     assert handlers["file"] is None
@@ -311,6 +311,16 @@ def test_the_spider_middleware_drops_refused_links_and_keeps_the_rest(caplog):
     assert crawler.stats.get_value("newscrawl/refused/scheme") == 1
     assert crawler.stats.get_value("newscrawl/refused/private_host") == 1
     assert "Refused file:///etc/passwd (found in http://127.0.0.1:8000/feed.xml)" in caplog.text
+
+
+def test_only_the_dedup_pipelines_own_data_request_passes():
+    crawler, _ = spider_and_crawler()
+    mw = RefuseInternalRequestsMiddleware.from_crawler(crawler)
+    assert mw.process_request(Request("data:,", meta={"newscrawl_release": True})) is None
+    for request in (Request("data:,"), Request("data:text/html,<p>x</p>", meta={"newscrawl_release": True}),
+                    Request("data:,", meta={"newscrawl_release": "yes"})):
+        with pytest.raises(FetchRefused):
+            mw.process_request(request)
 
 
 def test_a_bad_allow_setting_stops_the_crawler_at_start():
