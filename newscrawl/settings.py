@@ -108,6 +108,7 @@ NEWSCRAWL_REDIS_WORKER_TIMEOUT = 60  # a worker silent this long is dead: its in
 NEWSCRAWL_REDIS_PREFETCH = 2  # requests a worker takes from the shared queue ahead of its downloads (more = less sharing)
 NEWSCRAWL_RENDER = False  # load scrapy-playwright for this crawl (daily8 sets it in custom_settings); requests opt in
 NEWSCRAWL_RENDER_EXECUTABLE = "/usr/bin/chromium"  # Debian's chromium (never `playwright install`); missing = no rendering
+NEWSCRAWL_RENDER_NO_SANDBOX = False  # True runs chromium without its sandbox: needed as root (containers, CI); README "Security model"
 NEWSCRAWL_RENDER_MAX_PAGES = 4  # pages rendered at once (4 was the sweet spot on 2 cores)
 NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds for a page to load, and at most to wait for its text to appear
 NEWSCRAWL_RENDER_CONTEXT_PAGES = 100  # renders per browser context; it is then closed and a fresh one opened
