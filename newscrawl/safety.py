@@ -23,7 +23,7 @@ How a host is decided (the README's "Security model"):
   which sees redirects too: a redirected request goes through it again). A host *name* that
   resolves to an internal address is caught once connected: the connected peer
   (``response.ip_address``) is checked and the response refused
-  (:class:`RefuseInternalPeersMiddleware`). That request was sent: the check keeps what such a host
+  (:class:`RefuseInternalPeersMiddleware`; not through a proxy, whose address is the peer then). That request was sent: the check keeps what such a host
   answers out of the corpus and stops the crawl from following it further.
 - Feed, sitemap and listing entries are refused in the spider (:class:`RefuseInternalLinksMiddleware`),
   before they are scheduled: a hostile feed costs no fetch and no failed-request count.
@@ -322,7 +322,9 @@ class RefuseInternalPeersMiddleware(_Refuser):
 
     def process_response(self, request: Request, response: Response) -> Response:
         policy = self.policy
-        refusal = policy.peer_refusal(request.url, getattr(response, "ip_address", None))
+        # Through a proxy the peer is the proxy (often on 127.0.0.1), not the host: not checked.
+        peer = None if request.meta.get("proxy") else getattr(response, "ip_address", None)
+        refusal = policy.peer_refusal(request.url, peer)
         if refusal is not None:
             raise self.refuse(request, refusal, _redirected_from(request))
         location = response.headers.get(b"Location")

@@ -287,6 +287,9 @@ def test_the_peer_middleware_refuses_internal_peers_and_redirects_to_refused_url
     internal = HtmlResponse(public.url, body=b"<html></html>", ip_address=ipaddress.ip_address("10.0.0.3"))
     with pytest.raises(FetchRefused, match=r"resolved to the internal address 10\.0\.0\.3"):
         mw.process_response(public, internal)
+    proxied = Request(public.url, meta={"proxy": "http://127.0.0.1:3128"})  # the peer is the proxy
+    assert mw.process_response(proxied, HtmlResponse(public.url, body=b"", ip_address=ipaddress.ip_address(
+        "127.0.0.1"))) is not None
     for location, kind in ((b"file:///etc/shadow", "scheme"), (b"http://[::1]/", "private_host"),
                            (b"//localhost/x", "private_host")):
         redirect = Response(public.url, status=302, headers={"Location": location})
