@@ -177,6 +177,21 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
     }
 
 
+def browser_refusal(crawler: Crawler, url: str) -> Any:
+    """Why the browser must not fetch ``url`` for a page (newscrawl.safety's rules), or None:
+    ``data:``, ``blob:`` and ``about:`` stay in the browser; ws(s) is judged as http(s); any
+    other scheme (``file:``, ``chrome:``...) is refused. A host name is not resolved here: only
+    IP literals and ``localhost`` names are caught (the browser connects by itself)."""
+    from newscrawl.safety import policy_of
+
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme in ("data", "blob", "about"):
+        return None
+    if scheme in ("ws", "wss"):
+        url = "http" + url[2:]
+    return policy_of(crawler).refusal(url)
+
+
 class ContextRotation:
     """Which browser context each render uses: a new one every ``per_context`` renders (0 =
     never); a retired context is to be closed once its last render is done."""
@@ -324,6 +339,19 @@ def _make_handler_class() -> type:
             self.pages_at_once = asyncio.Semaphore(max(1, crawler.settings.getint("NEWSCRAWL_RENDER_MAX_PAGES", 4)))
             # One browser per crawl: the handler of the other scheme (http/https) renders here.
             self.primary = _HANDLERS.setdefault(crawler, self)
+            # What the page asks the browser to fetch obeys the crawl's scheme and host rules too.
+            base_abort = self.abort_request
+
+            def abort_request(request: Any) -> Any:
+                refusal = browser_refusal(crawler, request.url)
+                if refusal is not None:
+                    crawler.stats.inc_value(f"newscrawl/refused/browser/{refusal.kind}")
+                    logger.info("Browser request refused: %(url)s (%(detail)s)",
+                                {"url": request.url[:300], "detail": refusal.detail})
+                    return True
+                return base_abort(request) if base_abort is not None else False
+
+            self.abort_request = abort_request
 
         async def _maybe_launch_in_thread(self) -> None:  # engine_started, when built before it
             await self._ensure_launched()

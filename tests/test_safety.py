@@ -331,3 +331,40 @@ def test_a_bad_allow_setting_stops_the_crawler_at_start():
     with pytest.raises(ValueError, match="NEWSCRAWL_ALLOW_PRIVATE_HOSTS"):
         RefuseInternalRequestsMiddleware.from_crawler(crawler)
 
+
+
+# ------------------------------------------------------------------------------ the browser
+
+
+def test_a_rendered_page_cannot_make_the_browser_fetch_an_internal_address(tmp_path):
+    """A page rendered in chromium asks for http://localhost:<port>/ (the same server under another
+    name) and writes what it gets into the article: the browser's request is aborted."""
+    import json as _json
+
+    from tests.test_render import JS_ID, JS_PARAGRAPHS, JS_TITLE, article_block, needs_chromium
+    from tests.test_render import crawl as render_crawl
+
+    @needs_chromium
+    def run() -> None:
+        with LocalSite({}) as site:
+            port = site.server.server_address[1]
+            with_secret = article_block(JS_TITLE, "Le Parisien", "03-09-2025", (*JS_PARAGRAPHS, "PLACEHOLDER"))
+            without = article_block(JS_TITLE, "Le Parisien", "03-09-2025", JS_PARAGRAPHS)
+            script = (f"var app = document.getElementById('app');"
+                      f"fetch('http://localhost:{port}/secret.txt').then(function (r) {{ return r.text(); }})"
+                      f".then(function (t) {{ app.innerHTML = {_json.dumps(with_secret)}.replace('PLACEHOLDER', t); }})"
+                      f".catch(function () {{ app.innerHTML = {_json.dumps(without)}; }});")
+            site.pages[f"/fr/article/{JS_ID}"] = Page(
+                '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Daily8</title></head>'
+                f'<body><div id="app">Chargement…</div><script>{script}</script></body></html>')
+            site.pages["/secret.txt"] = Page(SECRET, content_type="text/plain",
+                                             headers={"Access-Control-Allow-Origin": "*"})
+            _proc, stats, recs = render_crawl(tmp_path, [site.url(f"/fr/article/{JS_ID}")])
+            hits = site.hits.get("/secret.txt", 0)
+        assert hits == 0
+        [record] = recs
+        assert SECRET not in record["text"]
+        assert record["text"].split("\n") == list(JS_PARAGRAPHS)
+        assert stats["newscrawl/refused/browser/private_host"] >= 1
+
+    run()
