@@ -275,3 +275,19 @@ def test_bad_articles_ids_and_keys_are_skipped(store, server):
 
 def test_signature_size_matches_the_sketch_parameters():
     assert PARAMS.num_perm * PARAMS.sig_bits // 8 == SIGNATURE_BYTES
+
+
+@needs_redis
+def test_keys_of_the_wrong_redis_type_are_skipped(store, server):
+    server.set(store.k("urls"), "pas un hash")
+    server.set(store.k("exact"), "pas un hash")
+    server.set(store.k("band", 12), "pas un ensemble")
+    server.sadd(store.k("band", 13), "aaaa000000000009")
+    server.sadd(store.k("art", "aaaa000000000009"), "pas un hash")
+    server.set(store.k("added"), "pas un zset")
+    assert store.urls(["http://a.fr/1"]) == {}
+    assert store.by_exact(5) is None
+    assert store.band_candidates([12, 13]) == []
+    assert store.prune(5.0) == 0
+    assert store.bad["key_type"] == 5
+    assert store.stats.get_value("newscrawl/dedup/redis_bad/key_type") == 5

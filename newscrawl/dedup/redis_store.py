@@ -173,13 +173,35 @@ class RedisStore:
         keys = list(dict.fromkeys(k for k in keys if k))
         if not keys:
             return {}
-        values = self.r.hmget(self.k("urls"), keys)
+        values = self._read(lambda: self.r.hmget(self.k("urls"), keys), self.k("urls"), [None] * len(keys))
         found = {}
         for url, raw in zip(keys, values, strict=True):
             entry = self._entry(url, raw) if raw is not None else None
             if entry is not None:
                 found[url] = entry
         return found
+
+    def _read(self, call: Any, where: str, default: Any) -> Any:
+        """``call()``, or ``default`` when the key holds another Redis type (WRONGTYPE)."""
+        import redis
+
+        try:
+            return call()
+        except redis.ResponseError as exc:
+            if "WRONGTYPE" not in str(exc):
+                raise
+            self._bad("key_type", where, exc)
+            return default
+
+    def _rows(self, pipe: Any, where: str) -> list[Any]:
+        """A pipeline's results, a key of the wrong Redis type giving None."""
+        rows = []
+        for row in pipe.execute(raise_on_error=False):
+            if isinstance(row, Exception):
+                self._bad("key_type", where, row)
+                row = None
+            rows.append(row)
+        return rows
 
     def _ids(self, raw_ids: Iterable[Any], where: str) -> list[str]:
         ids = []
@@ -191,7 +213,8 @@ class RedisStore:
         return ids
 
     def cluster(self, cluster: str) -> list[UrlEntry]:
-        members = sorted(_s(m) or "" for m in self.r.smembers(self.k("cluster", cluster)))
+        key = self.k("cluster", cluster)
+        members = sorted(_s(m) or "" for m in self._read(lambda: self.r.smembers(key), key, set()))
         found = self.urls(members)
         return sorted(found.values(), key=lambda e: (e.seen_at, e.url))
 
@@ -200,7 +223,8 @@ class RedisStore:
         for article_id in ids:
             pipe.hmget(self.k("art", article_id), ["exact", "words", "added", "sig"])
         out = []
-        for article_id, (exact, words, added, sig) in zip(ids, pipe.execute(), strict=True):
+        for article_id, row in zip(ids, self._rows(pipe, self.k("art", "*")), strict=True):
+            exact, words, added, sig = row or (None, None, None, None)
             if exact is None:
                 continue
             try:
@@ -217,7 +241,7 @@ class RedisStore:
         return found[0] if found else None
 
     def by_exact(self, exact: int) -> str | None:
-        raw = self.r.hget(self.k("exact"), str(exact))
+        raw = self._read(lambda: self.r.hget(self.k("exact"), str(exact)), self.k("exact"), None)
         if raw is None:
             return None
         found = self._ids([raw], f"{self.k('exact')} {exact}")
@@ -228,8 +252,8 @@ class RedisStore:
         for key in keys:
             pipe.smembers(self.k(kind, key))
         hits: Counter[str] = Counter()
-        for key, members in zip(keys, pipe.execute(), strict=True):
-            hits.update(self._ids(members, self.k(kind, key)))
+        for key, members in zip(keys, self._rows(pipe, self.k(kind, "*")), strict=True):
+            hits.update(self._ids(members or (), self.k(kind, key)))
         return hits
 
     def band_candidates(self, keys: Sequence[int], limit: int = 50) -> list[StoredArticle]:
@@ -297,13 +321,14 @@ class RedisStore:
         pipe.hset(self.k("urls"), mapping=values)
 
     def prune(self, before: float) -> int:
-        ids = self._ids(self.r.zrangebyscore(self.k("added"), "-inf", f"({before}"), self.k("added"))
+        added = self.k("added")
+        ids = self._ids(self._read(lambda: self.r.zrangebyscore(added, "-inf", f"({before}"), added, []), added)
         for start in range(0, len(ids), 500):
             batch = ids[start : start + 500]
             pipe = self.r.pipeline(transaction=False)
             for article_id in batch:
                 pipe.hmget(self.k("art", article_id), ["keys", "nb"])
-            rows = pipe.execute()
+            rows = [row or (None, None) for row in self._rows(pipe, self.k("art", "*"))]
             pipe = self.r.pipeline(transaction=False)
             for article_id, (keys, nb) in zip(batch, rows, strict=True):
                 try:
