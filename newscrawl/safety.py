@@ -131,14 +131,15 @@ def parse_allowed(value: Any) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
         if not isinstance(raw, str) or not raw.strip():
             raise ValueError(f"NEWSCRAWL_ALLOW_PRIVATE_HOSTS: {raw!r} is not a host, address or network")
         text = raw.strip()
+        if "://" in text or any(c in text for c in " @?#"):
+            raise ValueError(f"NEWSCRAWL_ALLOW_PRIVATE_HOSTS: {text!r} is not a host name, address or network "
+                             "(write mirror.lan, 10.0.0.5 or 10.20.0.0/16, not a URL)")
         if "/" in text:
             try:
                 networks.append(ipaddress.ip_network(text, strict=False))
             except ValueError:
                 raise ValueError(f"NEWSCRAWL_ALLOW_PRIVATE_HOSTS: {text!r} is not a network (CIDR)") from None
             continue
-        if "://" in text or any(c in text for c in " @?#"):
-            raise ValueError(f"NEWSCRAWL_ALLOW_PRIVATE_HOSTS: {text!r} is not a host name, address or network")
         address = host_address(text)
         if address is not None:
             networks.append(ipaddress.ip_network(address))
