@@ -21,10 +21,10 @@ How a host is decided (the README's "Security model"):
 - An IP literal (``http://10.0.0.1/``, ``http://[::1]/``, ``http://2130706433/``) and a
   ``localhost`` name are refused before any request (:class:`RefuseInternalRequestsMiddleware`,
   which sees redirects too: a redirected request goes through it again). A host *name* that
-  resolves to an internal address is caught once connected: the connected peer
-  (``response.ip_address``) is checked and the response refused
-  (:class:`RefuseInternalPeersMiddleware`; not through a proxy, whose address is the peer then). That request was sent: the check keeps what such a host
-  answers out of the corpus and stops the crawl from following it further.
+  resolves to an internal address is failed by the DNS resolver (:class:`SafeResolver`,
+  TWISTED_DNS_RESOLVER) before any connection, and the connected peer (``response.ip_address``)
+  is checked again after the connection for any handler or resolver that slips past it
+  (:class:`RefuseInternalPeersMiddleware`; not through a proxy, whose address is the peer then).
 - Feed, sitemap and listing entries are refused in the spider (:class:`RefuseInternalLinksMiddleware`),
   before they are scheduled: a hostile feed costs no fetch and no failed-request count.
 - Offline replay (NEWSCRAWL_REPLAY) reaches no network: only the scheme is checked then.
@@ -38,12 +38,14 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
+from scrapy.resolver import CachingThreadedResolver
 
 from newscrawl.downloader import REDIRECT_CODES, FetchRefused
 
@@ -62,6 +64,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 LOCALHOST_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _POLICY_ATTR = "_newscrawl_host_policy"
+_PROCESS_POLICIES: weakref.WeakKeyDictionary[Any, HostPolicy] = weakref.WeakKeyDictionary()
+"""The policy of each crawler of this process (the DNS resolver is one for the process)."""
 
 
 # ------------------------------------------------------------------------------ pure helpers
@@ -253,7 +257,52 @@ def policy_of(crawler: Crawler) -> HostPolicy:
         policy = policy_from(crawler.settings, start_urls)
         if spider is not None:  # before the spider exists, nothing is cached
             setattr(crawler, _POLICY_ATTR, policy)
+            _PROCESS_POLICIES[crawler] = policy
     return policy
+
+
+def resolved_refusal(name: str, address: str) -> Refusal | None:
+    """Why ``name``, resolved to ``address``, must not be connected to, or None: an internal
+    address for a name that no crawler of this process allows (none registered yet: no opinion)."""
+    ip = host_address(address)
+    policies = list(_PROCESS_POLICIES.values())
+    if ip is None or not is_internal_address(ip) or not policies:
+        return None
+    url = f"http://{name}/"
+    if any(p.peer_refusal(url, ip) is None for p in policies):
+        return None
+    return Refusal("private_peer", f"{name} resolves to the internal address {ip} (not a start URL host, not in "
+                                   "NEWSCRAWL_ALLOW_PRIVATE_HOSTS); not connected")
+
+
+class RefusedResolution(FetchRefused):
+    """Raised by :class:`SafeResolver` (Twisted turns it into a DNS lookup failure on the way)."""
+
+
+_REFUSED_NAMES: dict[str, str] = {}
+"""Names SafeResolver refused, with why: a DNS failure of such a name is that refusal."""
+
+
+class SafeResolver(CachingThreadedResolver):
+    """Scrapy's caching DNS resolver (TWISTED_DNS_RESOLVER in newscrawl/settings.py) that fails a
+    name resolving to an internal address nobody allowed, before any connection: the request is
+    refused with reason ``refused_private_peer`` (the peer check after the connection stays, for
+    handlers that resolve by themselves)."""
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:
+        d = super().getHostByName(name, timeout)
+        d.addCallback(self._check, name)
+        return d
+
+    @staticmethod
+    def _check(address: str, name: str) -> str:
+        refusal = resolved_refusal(name, address)
+        if refusal is not None:
+            if len(_REFUSED_NAMES) >= 10_000:
+                _REFUSED_NAMES.clear()
+            _REFUSED_NAMES[name.lower().rstrip(".")] = refusal.detail
+            raise RefusedResolution(f"refused_{refusal.kind}", refusal.detail)
+        return address
 
 
 # ------------------------------------------------------------------------------ components
@@ -313,13 +362,27 @@ class RefuseInternalRequestsMiddleware(_Refuser):
             raise self.refuse(request, refusal, _redirected_from(request))
 
 
+
+
 class RefuseInternalPeersMiddleware(_Refuser):
     """Downloader middleware next to the download handler (DOWNLOADER_MIDDLEWARES 990, its
     responses are seen before the WARC writer and the redirect middleware): refuses a response
     whose connected peer is an internal address for a host that is not allowed (a public name
     resolving to 127.0.0.1 or 10.x), and a redirect to a refused URL (another scheme, an internal
-    address), with the refusal's own reason rather than ``http_302``.
-    Stats written: newscrawl/refused/{private_peer,scheme,private_host}."""
+    address), with the refusal's own reason rather than ``http_302``; a DNS failure of a name
+    :class:`SafeResolver` refused becomes that refusal (``refused_private_peer``, not ``dns``, and
+    not retried). Stats written: newscrawl/refused/{private_peer,scheme,private_host}."""
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        from scrapy.exceptions import CannotResolveHostError
+        from twisted.internet.error import DNSLookupError
+
+        if not isinstance(exception, CannotResolveHostError | DNSLookupError | RefusedResolution):
+            return
+        host = (urlsplit(request.url).hostname or "").rstrip(".")
+        detail = _REFUSED_NAMES.get(host)
+        if detail is not None:
+            raise self.refuse(request, Refusal("private_peer", detail), _redirected_from(request))
 
     def process_response(self, request: Request, response: Response) -> Response:
         policy = self.policy

@@ -38,6 +38,7 @@ HTTPCACHE_ENABLED = False
 # Only http(s) is ever fetched (newscrawl/safety.py): Scrapy's file, s3 and ftp handlers are off. The data:
 # handler stays for the dedup pipeline's own "data:," release request; safety.py refuses every other data: URL.
 DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None}
+TWISTED_DNS_RESOLVER = "newscrawl.safety.SafeResolver"  # a name resolving to an internal address is not connected to
 NEWSCRAWL_ALLOW_PRIVATE_HOSTS: list[str] = []  # hosts, IPs or CIDR networks fetched even when internal (start URL hosts always are)
 
 # Scrapy housekeeping: no telnet, no remote control server, UTF-8 feeds, small item concurrency

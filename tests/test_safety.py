@@ -99,7 +99,7 @@ def hostile(tmp_path_factory):
     }
     site.pages.update(pages)
     try:
-        result = crawl("generic", [site.url("/feed.rss")], tmp, "DNS_RESOLVER=tests.fake_dns.LoopbackResolver",
+        result = crawl("generic", [site.url("/feed.rss")], tmp, "TWISTED_DNS_RESOLVER=tests.fake_dns.LoopbackResolver",
                        "ROBOTSTXT_OBEY=False", "NEWSCRAWL_MONITOR_ENABLED=False", "DOWNLOAD_TIMEOUT=5")
         yield result, site, targets
     finally:
@@ -138,10 +138,35 @@ def test_internal_addresses_are_refused_before_any_request(hostile):
     assert log_lines(result, "redirect to http://localhost:")
 
 
-def test_a_name_resolving_to_an_internal_address_is_refused_once_connected(hostile):
-    result, _, _ = hostile
+def test_a_name_resolving_to_an_internal_address_is_never_connected_to(hostile):
+    result, site, _ = hostile
+    assert site.hits.get(art("par-dns"), 0) == 0
+    assert site.hits.get(art("cible-dns"), 0) == 0
     assert refused(result, "private_peer") == 2  # the feed entry and the redirect target
     assert result.stats.get("newscrawl/fetch/failed/refused_private_peer") == 2
+    assert log_lines(result, "intranet.example", "resolves to the internal address 127.0.0.1")
+
+
+def test_without_the_resolver_check_the_connected_peer_is_refused(tmp_path):
+    """A download handler that resolves by itself (or a resolver of one's own): the response of a
+    name that led to 127.0.0.1 is refused once connected, and nothing of it is kept."""
+    with LocalSite({}) as site:
+        port = site.server.server_address[1]
+        site.pages.update({
+            "/feed.rss": Page(rss([(f"http://intranet.example:{port}{art('par-dns')}", "Interne", None),
+                                   ("{{BASE}}" + art("bon-article"), "Bon", None)]),
+                              content_type="application/rss+xml; charset=utf-8"),
+            art("par-dns"): Page(article_html("Servi par un nom interne", [SECRET, *story(2)])),
+            art("bon-article"): Page(article_html("Le bon article", story(1))),
+        })
+        result = crawl("generic", [site.url("/feed.rss")], tmp_path,
+                       "TWISTED_DNS_RESOLVER=tests.fake_dns.UncheckedLoopbackResolver", "ROBOTSTXT_OBEY=False",
+                       "NEWSCRAWL_MONITOR_ENABLED=False")
+        hits = site.hits.get(art("par-dns"), 0)
+    assert result.returncode == 0, result.log[-3000:]
+    assert hits == 1  # it was asked (the resolver let it through)...
+    assert [r["title"] for r in result.records] == ["Le bon article"]  # ...but not kept
+    assert refused(result, "private_peer") == 1
     assert log_lines(result, "intranet.example", "resolved to the internal address 127.0.0.1")
 
 
