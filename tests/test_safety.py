@@ -351,6 +351,24 @@ def test_only_the_dedup_pipelines_own_data_request_passes():
             mw.process_request(request)
 
 
+def test_the_resolver_refuses_internal_answers_for_names_no_crawler_allows():
+    from newscrawl.safety import _PROCESS_POLICIES, resolved_refusal
+
+    saved = dict(_PROCESS_POLICIES)
+    _PROCESS_POLICIES.clear()
+    try:
+        assert resolved_refusal("intranet.example", "10.0.0.5") is None  # no crawler yet: no opinion
+        crawler, _ = spider_and_crawler("http://miroir.example:8080/rss", NEWSCRAWL_ALLOW_PRIVATE_HOSTS=["10.9.0.0/16"])
+        RefuseInternalRequestsMiddleware.from_crawler(crawler).policy  # noqa: B018 (builds and registers it)
+        assert resolved_refusal("intranet.example", "10.0.0.5").kind == "private_peer"
+        assert resolved_refusal("miroir.example", "10.0.0.5") is None  # a start URL host
+        assert resolved_refusal("intranet.example", "10.9.3.4") is None  # an allowed network
+        assert resolved_refusal("www.lemonde.fr", "151.101.2.132") is None
+    finally:
+        _PROCESS_POLICIES.clear()
+        _PROCESS_POLICIES.update(saved)
+
+
 def test_a_bad_allow_setting_stops_the_crawler_at_start():
     crawler, _ = spider_and_crawler(NEWSCRAWL_ALLOW_PRIVATE_HOSTS=["http://oops/"])
     with pytest.raises(ValueError, match="NEWSCRAWL_ALLOW_PRIVATE_HOSTS"):
