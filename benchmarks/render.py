@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_project_settings()
     settings.setdict({
         "NEWSCRAWL_RENDER": True, "NEWSCRAWL_RENDER_EXECUTABLE": args.executable,
+        "NEWSCRAWL_RENDER_NO_SANDBOX": os.geteuid() == 0,  # chromium refuses its sandbox as root
         "NEWSCRAWL_RENDER_MAX_PAGES": args.max_pages, "NEWSCRAWL_RENDER_CONTEXT_PAGES": args.context_pages,
         "CONCURRENT_REQUESTS": args.max_pages * 2, "CONCURRENT_REQUESTS_PER_DOMAIN": args.max_pages * 2,
         "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False, "ITEM_PIPELINES": {},

@@ -10,9 +10,14 @@ reused) that fixes what scrapy-redis gets wrong on Scrapy 2.19 or leaves open:
 
 - stats calls without the ``spider=`` argument (deprecated since Scrapy 2.14, a TypeError to come);
 - requests are stored as JSON, never pickled: a Redis reachable from other machines must not
-  feed ``pickle.loads``. A request that cannot be shared (a callback that is not a spider method,
-  objects in ``meta``, e.g. the dedup pipeline's release of deferred copies) stays in a local queue
-  of the worker that made it;
+  feed ``pickle.loads``. Nothing read from Redis is trusted: a request is rebuilt from plain fields
+  (url, GET/HEAD, priority, the meta keys of :data:`SHARED_META` with their values checked, the
+  spider's own ``parse*``/``on_error`` callbacks and their arguments), never through a class path
+  (scrapy-redis' ``request_from_dict`` loads ``_class`` and takes any spider attribute as a
+  callback); a bad entry is dropped with a stat (:func:`shared_request`). A request that cannot
+  be shared that way (a callback that is not such a spider method, other meta keys, objects in
+  ``meta``, e.g. the dedup pipeline's release of deferred copies) stays in a local queue of the
+  worker that made it;
 - seeds: JSON ``{"url": ..., "meta": {...}}`` (or a bare URL) pushed to ``<prefix>:<spider>:start_urls``
   become the spider's own requests (feed/sitemap/listing or article) with ``dont_filter=False``
   (scrapy-redis uses True, so a seed found again as a link was fetched twice). A bad seed is one
@@ -52,6 +57,7 @@ from __future__ import annotations
 import argparse
 import base64
 import heapq
+import inspect
 import itertools
 import json
 import logging
@@ -192,6 +198,213 @@ class JsonSerializer:
 JSON = JsonSerializer()
 
 
+# ------------------------------------------------------------------------------ rebuilding a shared request
+# What is read from Redis was written by anyone who can reach it: a request is rebuilt from plain
+# fields, each checked, never through ``request_from_dict`` (which loads ``_class`` by path and
+# resolves any spider attribute as a callback). A meta key outside SHARED_META is dropped (a
+# proxy, a download timeout, robots.txt or status-code switches, browser page methods...).
+
+MAX_URL_LENGTH = 8192
+SHARED_METHODS = frozenset({"GET", "HEAD"})
+SHARED_HEADERS = frozenset({"Referer"})
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("not true/false")  # noqa: TRY004 (every check raises ValueError: a bad value)
+    return value
+
+
+def _count(limit: int) -> Any:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+            raise ValueError(f"not a whole number in 0..{limit}")
+        return value
+
+    return check
+
+
+def _short_text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > MAX_URL_LENGTH:
+        raise ValueError("not a string (at most 8192 characters)")
+    return value
+
+
+def _url_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > 100:
+        raise ValueError("not a list of at most 100 URLs")
+    return [_short_text(v) for v in value]
+
+
+def _reasons(value: Any) -> list[Any]:
+    if not isinstance(value, list) or len(value) > 100 or not all(
+            isinstance(v, int | str) and not isinstance(v, bool) for v in value):
+        raise ValueError("not a list of redirect reasons")
+    return value
+
+
+def _render_spec(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) - {"wait_for"}:
+        raise ValueError("not {'wait_for': selector | null}")
+    wait_for = value.get("wait_for")
+    if wait_for is not None and (not isinstance(wait_for, str) or len(wait_for) > 500):
+        raise ValueError("wait_for is not a CSS selector")
+    return {"wait_for": wait_for}
+
+
+#: Meta keys a shared request or a seed may carry, each with its check (ValueError when bad).
+SHARED_META: dict[str, Any] = {
+    "newscrawl_article": _flag, "newscrawl_live": _flag, "newscrawl_explicit": _flag, "newscrawl_discovery": _flag,
+    "newscrawl_start": _flag, "newscrawl_skip_seen": _flag, "newscrawl_canonical": _short_text,
+    "newscrawl_gate": _count(2**62), "newscrawl_render": _render_spec,
+    "retry_times": _count(1000), "redirect_times": _count(1000), "redirect_ttl": _count(1000),
+    "redirect_urls": _url_list, "redirect_reasons": _reasons, "depth": _count(10_000),
+    "download_maxsize": _count(2**62),  # bounded again by the worker's own limits (shared_request)
+}
+#: Keys Scrapy or newscrawl set on a request during one download (per process): dropped silently.
+TRANSIENT_META = frozenset({
+    "download_slot", "download_latency", "download_timeout", "_scheme_proxy", "_auth_proxy", "_dont_cache",
+    "cache_timestamp", "newscrawl_bytes", "newscrawl_not_before", "newscrawl_render_context", TOKEN_META,
+    "playwright", "playwright_page_methods", "playwright_context", "playwright_include_page",
+})
+
+
+class BadSharedRequest(ValueError):
+    """A request or seed read from Redis that is not rebuilt (its reason is the message)."""
+
+
+def clean_meta(meta: Any, *, max_size: int | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The meta of a shared request or seed, keys of SHARED_META only, values checked; returns
+    (meta kept, keys dropped). ``max_size`` caps ``download_maxsize``. Raises BadSharedRequest
+    when ``meta`` is not an object or a kept key has a bad value."""
+    if meta is None:
+        return {}, []
+    if not isinstance(meta, dict):
+        raise BadSharedRequest("'meta' is not an object")
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in meta.items():
+        check = SHARED_META.get(key) if isinstance(key, str) else None
+        if check is None:
+            if key not in TRANSIENT_META:
+                dropped.append(str(key)[:80])
+            continue
+        try:
+            kept[key] = check(value)
+        except ValueError as exc:
+            raise BadSharedRequest(f"meta {key!r}: {exc}") from None
+    if max_size is not None and "download_maxsize" in kept:
+        kept["download_maxsize"] = min(kept["download_maxsize"], max_size) or max_size
+    return kept, dropped
+
+
+def shared_callback(spider: Any, name: Any) -> Any:
+    """The bound spider method a shared request names: ``parse``, ``parse_*`` and ``on_error``,
+    or a name the spider lists in ``shared_callbacks``; nothing else (no ``close``, no
+    ``__init__``, no attribute that is not a method of the spider)."""
+    if name is None:
+        return None
+    allowed = {"on_error", *getattr(spider, "shared_callbacks", ())}
+    if (not isinstance(name, str) or not name.isidentifier() or name.startswith("_")
+            or not (name == "parse" or name.startswith("parse_") or name in allowed)):
+        raise BadSharedRequest(f"{str(name)[:80]!r} is not a callback of the spider")
+    method = getattr(spider, name, None)
+    if not inspect.ismethod(method) or method.__self__ is not spider:
+        raise BadSharedRequest(f"{name!r} is not a method of the spider")
+    return method
+
+
+def _cb_kwargs(callback: Any, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadSharedRequest("'cb_kwargs' is not an object")
+    if not value:
+        return {}
+    if callback is None:
+        raise BadSharedRequest("'cb_kwargs' without a callback")
+    params = list(inspect.signature(callback).parameters.values())[1:]  # after the response
+    names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    kwargs: dict[str, Any] = {}
+    for key, arg in value.items():
+        if key not in names:
+            raise BadSharedRequest(f"cb_kwargs {str(key)[:80]!r} is not an argument of {callback.__name__}")
+        if key == "depth":
+            try:
+                arg = _count(100)(arg)
+            except ValueError as exc:
+                raise BadSharedRequest(f"cb_kwargs 'depth': {exc}") from None
+        elif key == "hints":
+            if not isinstance(arg, dict) or not all(isinstance(k, str) and (v is None or isinstance(v, str))
+                                                    for k, v in arg.items()):
+                raise BadSharedRequest("cb_kwargs 'hints' is not an object of strings")
+        elif not (arg is None or isinstance(arg, bool | int | float | str)):
+            raise BadSharedRequest(f"cb_kwargs {key!r} is not a plain value")
+        kwargs[key] = arg
+    return kwargs
+
+
+def _check_url(url: Any) -> str:
+    if not isinstance(url, str) or not url or len(url) > MAX_URL_LENGTH:
+        raise BadSharedRequest("no 'url' (a string of at most 8192 characters)")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise BadSharedRequest(f"unreadable URL {url[:200]!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BadSharedRequest(f"not an absolute http(s) URL: {url[:200]!r}")
+    return url
+
+
+def shared_request(spider: Any, data: Any, *, max_size: int | None = None) -> tuple[Request, list[str]]:
+    """A request rebuilt from what the shared queue holds (``Request.to_dict()`` as JSON): url,
+    method (GET/HEAD), a Referer header, priority, dont_filter, meta keys of SHARED_META,
+    the spider's own callback/errback names and their arguments; ``_class``, cookies, other
+    headers, a body and flags are never taken. Returns (request, meta keys dropped); raises
+    BadSharedRequest (a ValueError) for an entry that cannot be trusted."""
+    if not isinstance(data, dict):
+        raise BadSharedRequest("not a JSON object")
+    url = _check_url(data.get("url"))
+    method = data.get("method", "GET")
+    if not isinstance(method, str) or method.upper() not in SHARED_METHODS:
+        raise BadSharedRequest(f"method {str(method)[:20]!r} is not shared (GET or HEAD only)")
+    if data.get("body") not in (None, b"", ""):
+        raise BadSharedRequest("a request body is not shared")
+    priority = data.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int) or abs(priority) > 1_000_000:
+        raise BadSharedRequest("'priority' is not a whole number in -1e6..1e6")
+    dont_filter = data.get("dont_filter", False)
+    if not isinstance(dont_filter, bool):
+        raise BadSharedRequest("'dont_filter' is not true/false")
+    callback = shared_callback(spider, data.get("callback"))
+    errback = shared_callback(spider, data.get("errback"))
+    cb_kwargs = _cb_kwargs(callback, data.get("cb_kwargs"))
+    meta, dropped = clean_meta(data.get("meta"), max_size=max_size)
+    headers: dict[str, Any] = {}
+    raw_headers = data.get("headers") or {}
+    if not isinstance(raw_headers, dict):
+        raise BadSharedRequest("'headers' is not an object")
+    for name, values in raw_headers.items():
+        name_s = name.decode("latin-1") if isinstance(name, bytes) else name
+        if not isinstance(name_s, str) or name_s.title() not in SHARED_HEADERS:
+            continue
+        value = values[0] if isinstance(values, list) and values else values
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if isinstance(value, str) and len(value) <= MAX_URL_LENGTH and "\n" not in value and "\r" not in value:
+            headers[name_s.title()] = value
+    request = Request(url, method=method.upper(), headers=headers, priority=priority, dont_filter=dont_filter,
+                      callback=callback, errback=errback, cb_kwargs=cb_kwargs, meta=meta)
+    return request, dropped
+
+
+def worker_max_size(settings: BaseSettings) -> int:
+    """The largest ``download_maxsize`` a shared request may ask: what this worker's own
+    discovery requests use (2 x NEWSCRAWL_MAX_SITEMAP_BYTES) or DOWNLOAD_MAXSIZE."""
+    return max(settings.getint("DOWNLOAD_MAXSIZE", 8 * 1024 * 1024),
+               2 * settings.getint("NEWSCRAWL_MAX_SITEMAP_BYTES", 50 * 1024 * 1024))
+
+
 # ------------------------------------------------------------------------------ seeds
 
 
@@ -235,8 +448,28 @@ def seed_request(spider: Spider, seed: dict[str, Any]) -> Request | None:
     if request is None:
         return None
     if seed.get("meta"):
-        request.meta.update(seed["meta"])
+        settings = getattr(getattr(spider, "crawler", None), "settings", None)
+        meta, dropped = clean_meta(seed["meta"], max_size=worker_max_size(settings) if settings is not None else None)
+        if dropped:
+            _meta_dropped(spider, dropped, "seed")
+        request.meta.update(meta)
     return request.replace(dont_filter=bool(seed.get("dont_filter")))
+
+
+_WARNED_META: set[str] = set()
+
+
+def _meta_dropped(spider: Any, keys: list[str], what: str) -> None:
+    """Count (newscrawl/distributed/meta_dropped) and log once per key the meta keys of a shared
+    request or seed that are not shared."""
+    stats = getattr(getattr(spider, "crawler", None), "stats", None)
+    if stats is not None:
+        stats.inc_value("newscrawl/distributed/meta_dropped", len(keys))
+    new = [k for k in keys if k not in _WARNED_META]
+    if new:
+        _WARNED_META.update(new)
+        logger.warning("Dropped meta key(s) %(keys)s of a %(what)s read from Redis: not keys newscrawl shares "
+                       "(newscrawl.distributed.SHARED_META)", {"keys": ", ".join(map(repr, new)), "what": what})
 
 
 # ------------------------------------------------------------------------------ Lua scripts
@@ -316,8 +549,8 @@ def _scheduler_class() -> type:
         NEWSCRAWL_REDIS_KEEP_ALIVE, NEWSCRAWL_REDIS_HEARTBEAT, NEWSCRAWL_REDIS_WORKER_TIMEOUT,
         NEWSCRAWL_REDIS_PREFETCH, CONCURRENT_REQUESTS (seeds taken per idle round), DUPEFILTER_DEBUG.
         Stats written: scheduler/{enqueued,dequeued}/{redis,local}, dupefilter/filtered,
-        newscrawl/distributed/{seeds,bad_seed,bad_request,recovered,requeued_on_close,run_over,
-        new_run,redis_error}.
+        newscrawl/distributed/{seeds,bad_seed,bad_request,meta_dropped,recovered,requeued_on_close,
+        run_over,new_run,redis_error}.
         """
 
         def __init__(self, crawler: Crawler, server: Any, keys: Keys, *, heartbeat: float = 1.0,
@@ -341,6 +574,7 @@ def _scheduler_class() -> type:
             self.busy = True
             self._local: list[tuple[int, int, Request]] = []
             self._seq = itertools.count()
+            self.max_size = worker_max_size(crawler.settings)
             self._quiet_since: float | None = None
             self._run_ended = False
             self._redis_down_since: float | None = None
@@ -454,7 +688,10 @@ def _scheduler_class() -> type:
                 self._redis_error("checking the dupefilter", exc)
             try:
                 data = self.queue._encode_request(request)
-            except (TypeError, ValueError) as exc:
+                _, dropped = shared_request(self.spider, JSON.loads(data), max_size=self.max_size)
+                if dropped:
+                    raise BadSharedRequest(f"meta keys not shared: {', '.join(dropped)}")
+            except (TypeError, ValueError) as exc:  # BadSharedRequest too: it would not come back whole
                 logger.debug("Request kept local (%(exc)s): %(request)s", {"exc": exc, "request": request})
                 return self._push_local(request)
             try:
@@ -492,13 +729,15 @@ def _scheduler_class() -> type:
                 return None
             self.busy = True
             try:
-                request = self.queue._decode_request(data)
-            except Exception as exc:  # noqa: BLE001 (written by another version, or by hand)
-                logger.error("Dropped a request from the shared queue that cannot be read (%(exc)r): %(data).200r",
+                request, dropped = shared_request(self.spider, JSON.loads(data), max_size=self.max_size)
+            except Exception as exc:  # noqa: BLE001 (written by another version, by hand, or by an attacker)
+                logger.error("Dropped a request from the shared queue that cannot be trusted (%(exc)s): %(data).200r",
                              {"exc": exc, "data": data})
                 self._inc("newscrawl/distributed/bad_request")
                 self._done(token)
                 return None
+            if dropped:
+                _meta_dropped(self.spider, dropped, "request")
             request.meta[TOKEN_META] = token
             self._inc("scheduler/dequeued/redis")
             self._inc("scheduler/dequeued")

@@ -4,8 +4,9 @@ request.
 - Per spider: ``NEWSCRAWL_RENDER = True`` (a spider's ``custom_settings``, as daily8 does, or
   ``-s NEWSCRAWL_RENDER=True``). :class:`RenderAddon` (in ADDONS) then installs the Playwright
   download handler for that crawl only, launching ``NEWSCRAWL_RENDER_EXECUTABLE``
-  (``/usr/bin/chromium``; ``playwright install`` is never needed) headless with the flags an
-  offline root user needs. Spiders that do not render never import Playwright.
+  (``/usr/bin/chromium``; ``playwright install`` is never needed) headless, offline, with its
+  sandbox on unless NEWSCRAWL_RENDER_NO_SANDBOX is set (root needs it: chromium refuses to
+  start as root with its sandbox; rendering is then off with a WARNING that says so). Spiders that do not render never import Playwright.
 - Per request: :func:`render_request` marks a request (``meta["newscrawl_render"]``, plain JSON,
   so it can travel through the distributed queue); :class:`RenderMiddleware` turns the mark into
   scrapy-playwright meta when the request is downloaded. Requests without the mark go through
@@ -47,12 +48,15 @@ logger = logging.getLogger(__name__)
 RENDER_META = "newscrawl_render"
 """Request meta key: ``{"wait_for": css | None}`` asks for a browser render."""
 
-#: Headless chromium as root, offline: no sandbox (root), no GPU, no calls home.
+#: Headless chromium, offline: no GPU, no calls home. Its sandbox stays on (pages are written by
+#: strangers) unless NEWSCRAWL_RENDER_NO_SANDBOX adds ``--no-sandbox`` (needed as root, where
+#: chromium refuses to start with its sandbox).
 CHROMIUM_ARGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 )  # fmt: skip
+NO_SANDBOX_ARG = "--no-sandbox"
 #: Resource types the browser does not fetch (the text is all we keep).
 HEAVY_RESOURCES = frozenset({"image", "media", "font"})
 HANDLER_PATH = f"{__name__}.PlaywrightHandler"
@@ -106,9 +110,27 @@ def browser_problem(path: str | None) -> str | None:
     return None
 
 
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def sandbox_problem(settings: BaseSettings) -> str | None:
+    """Why chromium cannot start with its sandbox here (as root), or None. Offline replay
+    (NEWSCRAWL_REPLAY) starts no browser: no problem then."""
+    if settings.getbool("NEWSCRAWL_RENDER_NO_SANDBOX") or settings.get("NEWSCRAWL_REPLAY") or not running_as_root():
+        return None
+    return ("chromium does not start as root with its sandbox on: run the crawler as a normal user, or set "
+            "NEWSCRAWL_RENDER_NO_SANDBOX=True (only in a container or VM that is itself the sandbox)")
+
+
+def render_problem(settings: BaseSettings) -> str | None:
+    """Why this crawl cannot render (browser missing, sandbox impossible), or None."""
+    return browser_problem(settings.get("NEWSCRAWL_RENDER_EXECUTABLE")) or sandbox_problem(settings)
+
+
 def render_enabled(settings: BaseSettings) -> bool:
-    """Rendering is on for this crawl and the browser is there."""
-    return settings.getbool("NEWSCRAWL_RENDER") and browser_problem(settings.get("NEWSCRAWL_RENDER_EXECUTABLE")) is None
+    """Rendering is on for this crawl and the browser can start."""
+    return settings.getbool("NEWSCRAWL_RENDER") and render_problem(settings) is None
 
 
 def render_request(request: Request, *, wait_for: str | None = None) -> Request:
@@ -146,12 +168,28 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
             "executable_path": settings.get("NEWSCRAWL_RENDER_EXECUTABLE"), "headless": True,
-            "args": list(CHROMIUM_ARGS), "timeout": 30_000,
+            "args": [*CHROMIUM_ARGS, *((NO_SANDBOX_ARG,) if settings.getbool("NEWSCRAWL_RENDER_NO_SANDBOX") else ())],
+            "timeout": 30_000,
         },
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout * 1000,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max(1, settings.getint("NEWSCRAWL_RENDER_MAX_PAGES", 4)),
         "PLAYWRIGHT_ABORT_REQUEST": f"{__name__}.abort_heavy",
     }
+
+
+def browser_refusal(crawler: Crawler, url: str) -> Any:
+    """Why the browser must not fetch ``url`` for a page (newscrawl.safety's rules), or None:
+    ``data:``, ``blob:`` and ``about:`` stay in the browser; ws(s) is judged as http(s); any
+    other scheme (``file:``, ``chrome:``...) is refused. A host name is not resolved here: only
+    IP literals and ``localhost`` names are caught (the browser connects by itself)."""
+    from newscrawl.safety import policy_of
+
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme in ("data", "blob", "about"):
+        return None
+    if scheme in ("ws", "wss"):
+        url = "http" + url[2:]
+    return policy_of(crawler).refusal(url)
 
 
 class ContextRotation:
@@ -214,6 +252,11 @@ class RenderAddon:
                 {"problem": problem},
             )
             return
+        problem = sandbox_problem(settings)
+        if problem:
+            logger.warning("Browser rendering is off for this crawl: %(problem)s. The crawl goes on over plain "
+                           "HTTP; pages that need a browser are dropped with a stat.", {"problem": problem})
+            return
         priority = max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, SETTINGS_PRIORITIES["addon"])
         handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
         handlers.update({"http": HANDLER_PATH, "https": HANDLER_PATH})
@@ -226,7 +269,7 @@ class RenderMiddleware:
     """Downloader middleware: ``meta["newscrawl_render"]`` -> scrapy-playwright meta (page
     methods built here, so marked requests stay JSON); ignores marked requests when the
     browser is missing. Settings read: NEWSCRAWL_RENDER, NEWSCRAWL_RENDER_EXECUTABLE,
-    NEWSCRAWL_RENDER_TIMEOUT."""
+    NEWSCRAWL_RENDER_TIMEOUT, NEWSCRAWL_RENDER_NO_SANDBOX."""
 
     def __init__(self, crawler: Crawler, problem: str | None, timeout: float) -> None:
         self.stats = crawler.stats
@@ -240,8 +283,7 @@ class RenderMiddleware:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_RENDER"):
             raise NotConfigured("NEWSCRAWL_RENDER is off")
-        return cls(crawler, browser_problem(settings.get("NEWSCRAWL_RENDER_EXECUTABLE")),
-                   settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 15))
+        return cls(crawler, render_problem(settings), settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 15))
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -297,6 +339,19 @@ def _make_handler_class() -> type:
             self.pages_at_once = asyncio.Semaphore(max(1, crawler.settings.getint("NEWSCRAWL_RENDER_MAX_PAGES", 4)))
             # One browser per crawl: the handler of the other scheme (http/https) renders here.
             self.primary = _HANDLERS.setdefault(crawler, self)
+            # What the page asks the browser to fetch obeys the crawl's scheme and host rules too.
+            base_abort = self.abort_request
+
+            def abort_request(request: Any) -> Any:
+                refusal = browser_refusal(crawler, request.url)
+                if refusal is not None:
+                    crawler.stats.inc_value(f"newscrawl/refused/browser/{refusal.kind}")
+                    logger.info("Browser request refused: %(url)s (%(detail)s)",
+                                {"url": request.url[:300], "detail": refusal.detail})
+                    return True
+                return base_abort(request) if base_abort is not None else False
+
+            self.abort_request = abort_request
 
         async def _maybe_launch_in_thread(self) -> None:  # engine_started, when built before it
             await self._ensure_launched()

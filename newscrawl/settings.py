@@ -35,6 +35,11 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider's errback logs each failed URL (W
 NEWSCRAWL_RETRY_AFTER_MAX = "120s"  # a 429/503 Retry-After longer than this gives up the URL at once
 REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False
+# Only http(s) is ever fetched (newscrawl/safety.py): Scrapy's file, s3 and ftp handlers are off. The data:
+# handler stays for the dedup pipeline's own "data:," release request; safety.py refuses every other data: URL.
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None}
+TWISTED_DNS_RESOLVER = "newscrawl.safety.SafeResolver"  # a name resolving to an internal address is not connected to
+NEWSCRAWL_ALLOW_PRIVATE_HOSTS: list[str] = []  # hosts, IPs or CIDR networks fetched even when internal (start URL hosts always are)
 
 # Scrapy housekeeping: no telnet, no remote control server, UTF-8 feeds, small item concurrency
 # (each page yields one item; the default 100 costs ~0.8 ms per page in asyncio tasks).
@@ -105,6 +110,7 @@ NEWSCRAWL_REDIS_WORKER_TIMEOUT = 60  # a worker silent this long is dead: its in
 NEWSCRAWL_REDIS_PREFETCH = 2  # requests a worker takes from the shared queue ahead of its downloads (more = less sharing)
 NEWSCRAWL_RENDER = False  # load scrapy-playwright for this crawl (daily8 sets it in custom_settings); requests opt in
 NEWSCRAWL_RENDER_EXECUTABLE = "/usr/bin/chromium"  # Debian's chromium (never `playwright install`); missing = no rendering
+NEWSCRAWL_RENDER_NO_SANDBOX = False  # True runs chromium without its sandbox: needed as root (containers, CI); README "Security model"
 NEWSCRAWL_RENDER_MAX_PAGES = 4  # pages rendered at once (4 was the sweet spot on 2 cores)
 NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds for a page to load, and at most to wait for its text to appear
 NEWSCRAWL_RENDER_CONTEXT_PAGES = 100  # renders per browser context; it is then closed and a fresh one opened
@@ -117,9 +123,12 @@ ADDONS = {
 
 SPIDER_MIDDLEWARES: dict[str, int] = {
     "newscrawl.dedup.middleware.SkipSeenArticlesMiddleware": 550,  # no download of collected articles
+    "newscrawl.safety.RefuseInternalLinksMiddleware": 900,  # no non-http(s) or internal link is scheduled
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newscrawl.safety.RefuseInternalRequestsMiddleware": 50,  # http(s) only, no internal address (first of all)
+    "newscrawl.safety.RefuseInternalPeersMiddleware": 990,  # no response from an internal peer (newscrawl/safety.py)
     "newscrawl.downloader.IdentifyingUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.downloader.PoliteRetryMiddleware": 550,

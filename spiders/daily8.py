@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newscrawl.render import RENDER_META, browser_problem, is_rendered, render_request
+from newscrawl.render import RENDER_META, is_rendered, render_problem, render_request
 from spiders._base import NewsSpider
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class Daily8Spider(NewsSpider):
             reason = "after_browser"
         elif not settings.getbool("NEWSCRAWL_RENDER"):
             reason = "render_off"
-        elif browser_problem(settings.get("NEWSCRAWL_RENDER_EXECUTABLE")):
+        elif render_problem(settings):
             reason = "render_unavailable"
         else:
             self.inc("daily8/render/requested")

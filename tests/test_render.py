@@ -116,6 +116,7 @@ def crawl(tmp_path: Path, urls: list[str], **settings: str) -> tuple[subprocess.
     args = [sys.executable, "-m", "scrapy", "crawl", "daily8", "-a", "start_urls=" + ",".join(urls),
             "-O", str(tmp_path / "out.jsonl")]
     all_settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "0", "NEWSCRAWL_RECORDS_DIR": "",
+                    "NEWSCRAWL_RENDER_NO_SANDBOX": "True",  # the tests and CI run as root
                     "NEWSCRAWL_STATE_DIR": str(tmp_path / "state"), "NEWSCRAWL_MONITOR_ENABLED": "False",
                     "NEWSCRAWL_STATS_FILE": str(tmp_path / "stats.json"), **settings}
     for key, value in all_settings.items():
@@ -179,6 +180,7 @@ class PlainSpider(Spider):
 
 
 def settings_after_addons(tmp_path: Path, **values) -> tuple[object, list[str]]:
+    values.setdefault("NEWSCRAWL_RENDER_NO_SANDBOX", True)  # the tests and CI run as root
     crawler = get_crawler(PlainSpider, {"ADDONS": {RenderAddon: 110}, **values})
     return crawler.settings, list(crawler.settings.getdict("DOWNLOADER_MIDDLEWARES"))
 
@@ -207,6 +209,36 @@ def test_the_addon_installs_playwright_only_when_rendering_is_on_and_the_browser
     assert RenderMiddleware in middlewares  # still there, to count and ignore marked requests
 
 
+def test_chromium_keeps_its_sandbox_unless_the_user_turns_it_off(tmp_path, monkeypatch, caplog):
+    from newscrawl import render
+
+    exe = tmp_path / "chromium"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setattr(render, "running_as_root", lambda: False)
+    settings, _ = settings_after_addons(tmp_path, NEWSCRAWL_RENDER=True, NEWSCRAWL_RENDER_EXECUTABLE=str(exe),
+                                        NEWSCRAWL_RENDER_NO_SANDBOX=False)
+    assert "--no-sandbox" not in settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+    assert render_enabled(settings)
+    settings, _ = settings_after_addons(tmp_path, NEWSCRAWL_RENDER=True, NEWSCRAWL_RENDER_EXECUTABLE=str(exe),
+                                        NEWSCRAWL_RENDER_NO_SANDBOX=True)
+    assert "--no-sandbox" in settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+
+    # as root, chromium refuses its sandbox: rendering is off, and the WARNING says what to do
+    monkeypatch.setattr(render, "running_as_root", lambda: True)
+    with caplog.at_level(logging.WARNING, logger="newscrawl.render"):
+        settings, _ = settings_after_addons(tmp_path, NEWSCRAWL_RENDER=True, NEWSCRAWL_RENDER_EXECUTABLE=str(exe),
+                                            NEWSCRAWL_RENDER_NO_SANDBOX=False)
+    assert "http" not in settings.getdict("DOWNLOAD_HANDLERS")
+    assert not render_enabled(settings)
+    assert "NEWSCRAWL_RENDER_NO_SANDBOX=True" in caplog.text
+    # an offline replay starts no browser: nothing to say
+    settings, _ = settings_after_addons(tmp_path, NEWSCRAWL_RENDER=True, NEWSCRAWL_RENDER_EXECUTABLE=str(exe),
+                                        NEWSCRAWL_RENDER_NO_SANDBOX=False, NEWSCRAWL_REPLAY="x.warc.gz")
+    assert render_enabled(settings)
+    assert "--no-sandbox" not in settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+
+
 def test_spiders_that_do_not_render_never_import_playwright():
     code = """
 import sys
@@ -231,7 +263,8 @@ def test_the_middleware_turns_the_mark_into_playwright_meta_or_ignores_it_withou
     exe = tmp_path / "chromium"
     exe.write_text("#!/bin/sh\n")
     exe.chmod(0o755)
-    crawler = get_crawler(Daily8Spider, {"NEWSCRAWL_RENDER_EXECUTABLE": str(exe), "NEWSCRAWL_RENDER_TIMEOUT": 7})
+    crawler = get_crawler(Daily8Spider, {"NEWSCRAWL_RENDER_EXECUTABLE": str(exe), "NEWSCRAWL_RENDER_TIMEOUT": 7,
+                                         "NEWSCRAWL_RENDER_NO_SANDBOX": True})
     mw = RenderMiddleware.from_crawler(crawler)
     plain = Request("http://127.0.0.1:1/a")
     assert mw.process_request(plain) is None
@@ -269,7 +302,7 @@ def after_parse(tmp_path: Path, text: str, flags: list[str] | None = None,
     exe = tmp_path / "chromium"
     exe.write_text("#!/bin/sh\n")
     exe.chmod(0o755)
-    crawler = get_crawler(spider, {"NEWSCRAWL_RENDER_EXECUTABLE": str(exe)})
+    crawler = get_crawler(spider, {"NEWSCRAWL_RENDER_EXECUTABLE": str(exe), "NEWSCRAWL_RENDER_NO_SANDBOX": True})
     spider = crawler._create_spider(start_urls=f"http://127.0.0.1:1/fr/article/{JS_ID}")
     crawler.spider = spider
     request = spider.article_request(f"http://127.0.0.1:1/fr/article/{JS_ID}")

@@ -11,22 +11,98 @@ workers (NEWSCRAWL_REDIS_URL). Keys, under a prefix (NEWSCRAWL_DEDUP_REDIS_PREFI
 - ``<p>:added`` (sorted set): indexed article ids by time added (the pruning window).
 
 Every write is sent at once (Redis has no transaction to commit): ``commit`` is a no-op.
+
+Nothing read is trusted (anyone who reaches the Redis can write it): a URL entry, an article, an
+id or a packed key list of the wrong type or out of range is skipped, never a crash; each is
+counted (``bad``, and the stat ``newscrawl/dedup/redis_bad/<what>`` once the state has a crawler's
+stats) and logged (the first of each kind at WARNING, then at DEBUG).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
+import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from newscrawl.dedup.fingerprints import Fingerprint
+from newscrawl.dedup.fingerprints import PARAMS, Fingerprint
 from newscrawl.dedup.store import DedupStateError, StoredArticle, UrlEntry
+
+logger = logging.getLogger(__name__)
+
+REASONS = frozenset({"kept", "url", "exact", "near"})
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_INT64 = (-(2**63), 2**63 - 1)
+SIGNATURE_BYTES = PARAMS.num_perm * PARAMS.sig_bits // 8
+
+
+class BadValue(ValueError):
+    """A value read from Redis that is not what this store writes."""
+
+
+def _int(raw: Any, lo: int = _INT64[0], hi: int = _INT64[1]) -> int:
+    if isinstance(raw, bytes):
+        raw = raw.decode("ascii", "replace")
+    if isinstance(raw, bool):
+        raise BadValue(f"{raw!r} is not a whole number")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, str):
+        try:
+            raw = int(raw.strip())
+        except ValueError:
+            raise BadValue(f"{raw[:40]!r} is not a whole number") from None
+    if not isinstance(raw, int) or not lo <= raw <= hi:
+        raise BadValue(f"{str(raw)[:40]!r} is not a whole number in range")
+    return raw
+
+
+def _float(raw: Any) -> float:
+    if isinstance(raw, bytes):
+        raw = raw.decode("ascii", "replace")
+    if isinstance(raw, bool):
+        raise BadValue(f"{raw!r} is not a number")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise BadValue(f"{str(raw)[:40]!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise BadValue(f"{value!r} is not a finite number >= 0")
+    return value
+
+
+def _id(raw: Any) -> str:
+    value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if not isinstance(value, str) or not _ID.match(value):
+        raise BadValue(f"{str(value)[:80]!r} is not an article id")
+    return value
+
+
+def url_entry(url: str, raw: bytes | str) -> UrlEntry:
+    """A ``<p>:urls`` value, checked: JSON ``[cluster, reason, similarity, exact, seen_at]``."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadValue("not JSON") from None
+    if not isinstance(data, list) or len(data) != 5:
+        raise BadValue("not a list of 5 values")
+    cluster, reason, similarity, exact, seen_at = data
+    if reason not in REASONS:
+        raise BadValue(f"reason {str(reason)[:40]!r} is not one of {sorted(REASONS)}")
+    if similarity is not None:
+        similarity = _float(similarity)
+        if similarity > 1.0:
+            raise BadValue(f"similarity {similarity} is above 1")
+    return UrlEntry(url=url, cluster=_id(cluster), reason=reason, similarity=similarity,
+                    seen_at=_float(seen_at), exact=None if exact is None else _int(exact))
 
 
 def _s(value: bytes | str | None) -> str | None:
-    return value.decode("utf-8") if isinstance(value, bytes) else value
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _pack(keys: Sequence[int]) -> bytes:
@@ -45,6 +121,18 @@ class RedisStore:
     def __init__(self, client: Any, prefix: str = "newscrawl:dedup") -> None:
         self.r = client
         self.p = prefix.rstrip(":")
+        self.bad: Counter[str] = Counter()
+        """Values read and skipped, by kind (url, article, id, keys)."""
+        self.stats: Any = None
+        """A crawler's stats collector (set by the dedup state): newscrawl/dedup/redis_bad/<kind>."""
+
+    def _bad(self, kind: str, where: str, exc: Exception) -> None:
+        self.bad[kind] += 1
+        if self.stats is not None:
+            self.stats.inc_value(f"newscrawl/dedup/redis_bad/{kind}")
+        level = logging.WARNING if self.bad[kind] == 1 else logging.DEBUG
+        logger.log(level, "Dedup state on Redis: skipped a bad %(kind)s at %(where)s (%(exc)s)",
+                   {"kind": kind, "where": where[:300], "exc": exc})
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "newscrawl:dedup") -> RedisStore:
@@ -74,19 +162,59 @@ class RedisStore:
         self.r.close()
 
     # ------------------------------------------------------------------ reads
-    def _entry(self, url: str, raw: bytes) -> UrlEntry:
-        cluster, reason, similarity, exact, seen_at = json.loads(raw)
-        return UrlEntry(url=url, cluster=cluster, reason=reason, similarity=similarity, seen_at=seen_at, exact=exact)
+    def _entry(self, url: str, raw: bytes) -> UrlEntry | None:
+        try:
+            return url_entry(url, raw)
+        except BadValue as exc:
+            self._bad("url", f"{self.k('urls')} {url}", exc)
+            return None
 
     def urls(self, keys: Sequence[str]) -> dict[str, UrlEntry]:
         keys = list(dict.fromkeys(k for k in keys if k))
         if not keys:
             return {}
-        values = self.r.hmget(self.k("urls"), keys)
-        return {url: self._entry(url, raw) for url, raw in zip(keys, values, strict=True) if raw is not None}
+        values = self._read(lambda: self.r.hmget(self.k("urls"), keys), self.k("urls"), [None] * len(keys))
+        found = {}
+        for url, raw in zip(keys, values, strict=True):
+            entry = self._entry(url, raw) if raw is not None else None
+            if entry is not None:
+                found[url] = entry
+        return found
+
+    def _read(self, call: Any, where: str, default: Any) -> Any:
+        """``call()``, or ``default`` when the key holds another Redis type (WRONGTYPE)."""
+        import redis
+
+        try:
+            return call()
+        except redis.ResponseError as exc:
+            if "WRONGTYPE" not in str(exc):
+                raise
+            self._bad("key_type", where, exc)
+            return default
+
+    def _rows(self, pipe: Any, where: str) -> list[Any]:
+        """A pipeline's results, a key of the wrong Redis type giving None."""
+        rows = []
+        for row in pipe.execute(raise_on_error=False):
+            if isinstance(row, Exception):
+                self._bad("key_type", where, row)
+                row = None
+            rows.append(row)
+        return rows
+
+    def _ids(self, raw_ids: Iterable[Any], where: str) -> list[str]:
+        ids = []
+        for raw in raw_ids:
+            try:
+                ids.append(_id(raw))
+            except BadValue as exc:
+                self._bad("id", where, exc)
+        return ids
 
     def cluster(self, cluster: str) -> list[UrlEntry]:
-        members = sorted(_s(m) or "" for m in self.r.smembers(self.k("cluster", cluster)))
+        key = self.k("cluster", cluster)
+        members = sorted(_s(m) or "" for m in self._read(lambda: self.r.smembers(key), key, set()))
         found = self.urls(members)
         return sorted(found.values(), key=lambda e: (e.seen_at, e.url))
 
@@ -95,10 +223,17 @@ class RedisStore:
         for article_id in ids:
             pipe.hmget(self.k("art", article_id), ["exact", "words", "added", "sig"])
         out = []
-        for article_id, (exact, words, added, sig) in zip(ids, pipe.execute(), strict=True):
-            if exact is not None:
-                out.append(StoredArticle(id=article_id, exact=int(exact), words=int(words), added=float(added),
-                                         signature=sig or None))
+        for article_id, row in zip(ids, self._rows(pipe, self.k("art", "*")), strict=True):
+            exact, words, added, sig = row or (None, None, None, None)
+            if exact is None:
+                continue
+            try:
+                if sig and len(sig) != SIGNATURE_BYTES:
+                    raise BadValue(f"signature of {len(sig)} bytes, not {SIGNATURE_BYTES}")
+                out.append(StoredArticle(id=article_id, exact=_int(exact), words=_int(words, 0, 10**9),
+                                         added=_float(added), signature=sig or None))
+            except BadValue as exc:
+                self._bad("article", self.k("art", article_id), exc)
         return out
 
     def article(self, article_id: str) -> StoredArticle | None:
@@ -106,15 +241,19 @@ class RedisStore:
         return found[0] if found else None
 
     def by_exact(self, exact: int) -> str | None:
-        return _s(self.r.hget(self.k("exact"), str(exact)))
+        raw = self._read(lambda: self.r.hget(self.k("exact"), str(exact)), self.k("exact"), None)
+        if raw is None:
+            return None
+        found = self._ids([raw], f"{self.k('exact')} {exact}")
+        return found[0] if found else None
 
     def _count_members(self, kind: str, keys: Sequence[int]) -> Counter[str]:
         pipe = self.r.pipeline(transaction=False)
         for key in keys:
             pipe.smembers(self.k(kind, key))
         hits: Counter[str] = Counter()
-        for members in pipe.execute():
-            hits.update(_s(m) or "" for m in members)
+        for key, members in zip(keys, self._rows(pipe, self.k(kind, "*")), strict=True):
+            hits.update(self._ids(members or (), self.k(kind, key)))
         return hits
 
     def band_candidates(self, keys: Sequence[int], limit: int = 50) -> list[StoredArticle]:
@@ -182,17 +321,24 @@ class RedisStore:
         pipe.hset(self.k("urls"), mapping=values)
 
     def prune(self, before: float) -> int:
-        ids = [_s(i) or "" for i in self.r.zrangebyscore(self.k("added"), "-inf", f"({before}")]
+        added = self.k("added")
+        ids = self._ids(self._read(lambda: self.r.zrangebyscore(added, "-inf", f"({before}"), added, []), added)
         for start in range(0, len(ids), 500):
             batch = ids[start : start + 500]
             pipe = self.r.pipeline(transaction=False)
             for article_id in batch:
                 pipe.hmget(self.k("art", article_id), ["keys", "nb"])
-            rows = pipe.execute()
+            rows = [row or (None, None) for row in self._rows(pipe, self.k("art", "*"))]
             pipe = self.r.pipeline(transaction=False)
             for article_id, (keys, nb) in zip(batch, rows, strict=True):
-                packed = _unpack(keys)
-                n_bands = int(nb or 0)
+                try:
+                    if keys and len(keys) % 8:
+                        raise BadValue(f"packed keys of {len(keys)} bytes, not a multiple of 8")
+                    packed = _unpack(keys)
+                    n_bands = _int(nb or 0, 0, len(packed))
+                except BadValue as exc:  # its index keys cannot be found: the rest of it is pruned
+                    self._bad("keys", self.k("art", article_id), exc)
+                    packed, n_bands = [], 0
                 for key in packed[:n_bands]:
                     pipe.srem(self.k("band", key), article_id)
                 for key in packed[n_bands:]:

@@ -101,6 +101,8 @@ class DedupState:
             thresholds = thresholds_from(settings)
             interval = max(0.0, settings.getfloat("NEWSCRAWL_DEDUP_COMMIT_INTERVAL", 1.0))
             store = open_store(settings)
+            if hasattr(store, "stats"):  # the Redis store counts the bad values it skips
+                store.stats = crawler.stats
             state = cls(crawler, store, thresholds, Path(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"),
                         window, location, interval)
             _STATES[location] = state
