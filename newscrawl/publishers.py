@@ -36,6 +36,9 @@ class Publisher:
     """Regexes on the path of live pages (skipped unless NEWSCRAWL_INCLUDE_LIVE)."""
     start_urls: tuple[str, ...] = ()
     """Default discovery entry points: feeds and news sitemaps."""
+    archive_urls: tuple[str, ...] = ()
+    """Archive sitemap indexes: the entry points of a backfill (``--since/--until``), read by
+    the dates in their sitemaps' URLs or ``lastmod`` (newscrawl.backfill)."""
     name_aliases: tuple[str, ...] = field(default=())
     """Other spellings of the display name (how aggregators credit the publisher)."""
 
@@ -87,6 +90,8 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/en-direct/", r"/direct-[a-z0-9-]*_\d+\.html$", r"/en-direct-[a-z0-9-]*_\d+\.html$"),
             start_urls=("https://www.franceinfo.fr/titres.rss", "https://www.francetvinfo.fr/sitemap_news.xml"),
+            # publishers.md 1.2 (listed, layout of its sitemaps unknown: read by URL date or lastmod)
+            archive_urls=("https://www.francetvinfo.fr/sitemap_index.xml",),
             name_aliases=("France Info", "Franceinfo", "francetvinfo", "France Télévisions"),
         ),
         Publisher(
@@ -105,6 +110,8 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/live/", r"/live-[a-z0-9-]+-(?:19|20)\d{6}$"),
             start_urls=("https://www.lefigaro.fr/sitemap_news.xml", "https://www.lefigaro.fr/rss/figaro_actualites.xml"),
+            # publishers.md 2.2: one sitemap per day, articles/YYYY-MM-DD.xml, back to 2012 at least
+            archive_urls=("https://sitemaps.lefigaro.fr/lefigaro.fr/articles.xml",),
             name_aliases=("lefigaro.fr", "Figaro"),
         ),
         Publisher(
@@ -121,6 +128,8 @@ PUBLISHERS: dict[str, Publisher] = {
                 "https://feeds.leparisien.fr/leparisien/rss",
                 "https://www.leparisien.fr/arc/outboundfeeds/sitemapnews/?outputType=xml&from=0",
             ),
+            # publishers.md 3.2: "seen in one sitemap config" (unconfirmed; its layout unknown)
+            archive_urls=("https://www.leparisien.fr/sitemap-index.xml",),
             name_aliases=("leparisien.fr", "Le Parisien avec AFP"),
         ),
         Publisher(

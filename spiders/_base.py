@@ -23,6 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import HtmlResponse
 
+from newscrawl.backfill import Window, parse_window
 from newscrawl.discovery import Document, Entry, NotAFeed, read_document
 from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
 from newscrawl.parsers import parse_page
@@ -109,12 +110,26 @@ class NewsSpider(scrapy.Spider):
     16,000 requests in memory at the start of a crawl."""
 
     def __init__(self, *args: Any, start_urls: str | Iterable[str] | None = None,
-                 max_age: str | None = None, **kwargs: Any) -> None:
+                 max_age: str | None = None, since: str | None = None, until: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
         self.publisher: Publisher = PUBLISHERS[self.name]
-        self.start_urls = list(dict.fromkeys(start_urls or self.publisher.start_urls))
+        # Backfill (-a since=YYYY-MM-DD -a until=YYYY-MM-DD): the archive sitemap indexes are
+        # the default entry points, read by date (newscrawl.backfill).
+        self.window: Window | None = None
+        self._window_args = (since, until)
+        self._window_error: str | None = None
+        try:
+            self.window = parse_window(since, until)
+        except ValueError as exc:
+            self._window_error = str(exc)
+        defaults = self.publisher.start_urls
+        if self.window is not None and getattr(self.publisher, "archive_urls", ()):
+            defaults = self.publisher.archive_urls
+        self.start_urls = list(dict.fromkeys(start_urls or defaults))
+        self._start_urls_given = bool(start_urls)
         self._max_age_arg = max_age
         hosts = {h for h in (urlsplit(u).hostname for u in self.start_urls) if h}
         # Hosts that are not the site's own: mirrors, a local test server. The site's patterns
@@ -152,6 +167,7 @@ class NewsSpider(scrapy.Spider):
         spider.max_documents = settings.getint("NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS", 2_000)
         spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
             or timedelta(0)
+        spider._setup_backfill(settings)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
         spider.discovery_in_flight = max(settings.getint("NEWSCRAWL_SITEMAPS_IN_FLIGHT", cls.discovery_in_flight), 0)
         if settings.get("NEWSCRAWL_REDIS_URL"):
@@ -167,6 +183,33 @@ class NewsSpider(scrapy.Spider):
         if not spider.start_urls:
             spider.logger.error("No start URL: pass -a start_urls=URL[,URL...]")
         return spider
+
+    def _setup_backfill(self, settings: Any) -> None:
+        """A window replaces the age limit; a bad window is logged and nothing is crawled."""
+        if self._window_error is None and self.window is not None:
+            try:
+                self.window = parse_window(*self._window_args, settings.get("NEWSCRAWL_BACKFILL_LASTMOD_SLACK"))
+            except ValueError as exc:
+                self._window_error = f"NEWSCRAWL_BACKFILL_LASTMOD_SLACK: {exc}"
+        if self._window_error is not None:
+            self.logger.error("Bad backfill window (-a since/until): %(error)s; nothing is crawled",
+                              {"error": self._window_error})
+            self.window, self.start_urls = None, []
+            return
+        if self.window is None:
+            return
+        if self.max_age is not None:
+            self.logger.info("Backfill: the age limit (%(age)s) does not apply, the window does",
+                             {"age": self._max_age_arg or settings.get("NEWSCRAWL_MAX_AGE")})
+            self.max_age = None
+        where = ("the start URLs given" if self._start_urls_given else
+                 "the archive sitemap index(es)" if getattr(self.publisher, "archive_urls", ()) else
+                 "the feeds and news sitemaps (no archive sitemap index is known for this site: "
+                 "they only reach back a few days)")
+        level = logging.WARNING if where.startswith("the feeds") else logging.INFO
+        self.logger.log(level, "Backfill %(name)s %(window)s from %(where)s: %(urls)s",
+                        {"name": self.name, "window": self.window.describe(), "where": where,
+                         "urls": ", ".join(self.start_urls)})
 
     # ---------------------------------------------------------------- helpers
     def inc(self, key: str, n: int = 1) -> None:
@@ -301,6 +344,10 @@ class NewsSpider(scrapy.Spider):
 
     # ---------------------------------------------------------------- discovery
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self._window_error is not None:  # stats exist from here on, not in from_crawler
+            self.inc("backfill/bad_window")
+        for name, value in (self.window.to_dict().items() if self.window is not None else ()):
+            self.crawler.stats.set_value(f"newscrawl/backfill/{name}", value)
         for url in self.start_urls:
             publisher = self.publisher_of(url)
             verdict = publisher.classify(url)
@@ -346,6 +393,8 @@ class NewsSpider(scrapy.Spider):
             yield from self.parse_listing(response)
             return
         self._report(response, doc)
+        if self.window is not None and depth:
+            self.inc("backfill/sitemaps/read")
         self.inc("discovery/entries", len(doc.entries))
         seen_here: set[str] = set()
         for entry in doc.entries:
@@ -355,9 +404,11 @@ class NewsSpider(scrapy.Spider):
                     self.logger.warning("Not following %(url)s: sitemap nesting deeper than %(n)d",
                                         {"url": entry.url, "n": self.max_depth})
                     self.inc("discovery/too_deep")
-                elif not self._too_old(entry):
+                elif not self._too_old(entry, sitemap=True):
                     request = self.discovery_request(entry.url, depth + 1)
                     if request is not None:
+                        if self.window is not None:
+                            self.inc("backfill/sitemaps/selected")
                         yield request
                 continue
             key = canonical_url(entry.url)
@@ -412,7 +463,16 @@ class NewsSpider(scrapy.Spider):
             if picked or (parts.hostname == own_host and self.classify(url) == "article"):
                 yield from self.consider(Entry(url=url))
 
-    def _too_old(self, entry: Entry) -> bool:
+    def _too_old(self, entry: Entry, *, sitemap: bool = False) -> bool:
+        if self.window is not None:  # a backfill: the window, not the age, decides
+            reason = (self.window.skip_sitemap(entry.url, entry.lastmod) if sitemap
+                      else self.window.skip_entry(entry))
+            if reason:
+                what = "sitemap" if sitemap else "entry"
+                self.inc(f"backfill/skipped_{what}/{reason}")
+                self.logger.debug("Skipped %(what)s %(url)s: outside the window (%(reason)s)",
+                                  {"what": what, "url": entry.url, "reason": reason})
+            return reason is not None
         if self.max_age and entry.published and entry.published < datetime.now(UTC) - self.max_age:
             self.inc("discovery/too_old")
             return True
@@ -486,6 +546,15 @@ class NewsSpider(scrapy.Spider):
         if not item.text:
             return self._drop(response, "no_body", "no body text found")
         self._check_dates(response, item, fetched_at, hints or {})
+        if self.window is not None and not response.meta.get("newscrawl_explicit"):
+            published = parse_iso(item.published)
+            where = self.window.position(published) if published else None
+            if where:  # an undated entry (or one dated by lastmod) published outside the window
+                self.logger.info("Dropped %(url)s: published %(date)s, %(where)s the window %(window)s",
+                                 {"url": response.url, "date": item.published, "where": where,
+                                  "window": self.window.describe()})
+                self.inc("page/dropped/outside_window")
+                return iter(())
         self.inc("parse/items")
         return iter([item])
 
