@@ -16,6 +16,7 @@ import pytest
 
 from newscrawl.localsite import LocalSite, Page
 from tests.backfillsite import ROOT, article_page, backfill_cmd, run, sitemap_index, story, urlset
+from tests.conftest import run_scrapy
 from tests.cronsite import jsonl_lines, manifest, records
 
 pytestmark = pytest.mark.e2e
@@ -101,7 +102,8 @@ def test_dated_index_of_months_and_days_window_across_a_month_boundary(tmp_path)
     assert "done: backfill generic 2023-12-30..2024-01-02: sitemaps 5/5, articles 7 done of 7 found" in proc.stderr
 
 
-def test_lastmod_less_index_of_undated_sitemaps_entries_filtered_by_their_dates(tmp_path):
+def plain_site():
+    """A lastmod-less index of two undated sitemaps; entries with a lastmod or no date."""
     s = {n: story(n, iso) for n, iso in {
         20: "2024-01-10T09:00:00+01:00", 21: "2023-12-15T09:00:00+01:00", 22: "2024-01-15T09:00:00+01:00",
         23: "2024-01-31T20:00:00+01:00", 24: "2024-03-19T09:00:00+01:00", 25: "2024-02-20T09:00:00+01:00",
@@ -116,6 +118,11 @@ def test_lastmod_less_index_of_undated_sitemaps_entries_filtered_by_their_dates(
                                         (s[25].path, None, None)]),
         **{st.path: article_page(st) for st in s.values()},
     }
+    return s, pages
+
+
+def test_lastmod_less_index_of_undated_sitemaps_entries_filtered_by_their_dates(tmp_path):
+    s, pages = plain_site()
     with LocalSite(pages) as site:
         proc = run(backfill_cmd(site.base, tmp_path, "/plain/index.xml", "--since", "2024-01-01",
                                 "--until", "2024-01-31"))
@@ -199,3 +206,19 @@ def test_interrupted_backfill_resumes_nothing_lost_nothing_twice(tmp_path, sig):
         assert skipped + len(refetched) >= len(first)
     assert "done: backfill generic 2024-01-01..2024-01-31" in again.stderr
     assert manifest(out)["window"]["since"] == "2024-01-01"
+
+
+def test_scrapy_crawl_takes_the_window_as_spider_arguments(tmp_path):
+    s, pages = plain_site()
+    with LocalSite(pages) as site:
+        proc = run_scrapy(["crawl", "generic", "-a", f"start_urls={site.base}/plain/index.xml",
+                           "-a", "since=2024-01-01", "-a", "until=2024-01-31", "-O", str(tmp_path / "out.jsonl"),
+                           "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}", "-s", "NEWSCRAWL_RECORDS_DIR=",
+                           "-s", f"NEWSCRAWL_STATS_FILE={tmp_path / 'stats.json'}"], timeout=90)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert paths_of(rows) == {s[n].path for n in (20, 22, 23)}
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert stats["newscrawl/backfill/since"] == "2024-01-01"
+    assert stats["newscrawl/backfill/until"] == "2024-01-31"
+    assert "done: backfill generic 2024-01-01..2024-01-31: sitemaps 2/2" in proc.stderr
