@@ -2,7 +2,7 @@
 scheduling. Extraction is not here: the article callback hands the page to the site's parser.
 
 Every spider takes ``-a start_urls=URL[,URL...]`` (feeds, sitemaps, listing or article pages)
-in place of its registry defaults. Start URLs on another host (a mirror, a local test server)
+in place of its registry defaults, and ``-a since=``/``-a until=`` for a backfill by date. Start URLs on another host (a mirror, a local test server)
 make that host allowed, and the site's article patterns then apply to the URL path.
 
 Bad input never raises: each problem is one log line naming the URL and the reason, and a stat.
@@ -85,7 +85,11 @@ class NewsSpider(scrapy.Spider):
 
     Settings read: NEWSCRAWL_MAX_AGE, NEWSCRAWL_INCLUDE_LIVE, NEWSCRAWL_MAX_SITEMAP_URLS,
     NEWSCRAWL_MAX_SITEMAP_DEPTH, NEWSCRAWL_MAX_SITEMAP_BYTES, NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS,
-    NEWSCRAWL_FUTURE_DATE_TOLERANCE.
+    NEWSCRAWL_FUTURE_DATE_TOLERANCE, NEWSCRAWL_BACKFILL_LASTMOD_SLACK.
+
+    A backfill (``-a since=YYYY-MM-DD -a until=YYYY-MM-DD``) starts from the publisher's
+    ``archive_urls`` and reads only the sitemaps and entries that can hold the window
+    (newscrawl.backfill); the age limit does not apply.
 
     Stats written (all under ``newscrawl/``):
     discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
@@ -96,7 +100,10 @@ class NewsSpider(scrapy.Spider):
     page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, live),
     page/warning/<reason> (charset_conflict, charset_wrong, charset_missing, truncated_html,
     truncated_body, content_type, future_date, field_error),
-    parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>.
+    parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>;
+    in a backfill: backfill/{since,until,timezone,bad_window}, backfill/sitemaps/{selected,read},
+    backfill/skipped_sitemap/<period_before|period_after|lastmod_before>,
+    backfill/skipped_entry/<before|after|lastmod_before|lastmod_after>, page/dropped/outside_window.
     """
 
     # No ``name`` here (the subclasses set it): the spider loader only lists the site spiders.
@@ -126,7 +133,7 @@ class NewsSpider(scrapy.Spider):
         except ValueError as exc:
             self._window_error = str(exc)
         defaults = self.publisher.start_urls
-        if self.window is not None and getattr(self.publisher, "archive_urls", ()):
+        if self.window is not None and self.publisher.archive_urls:
             defaults = self.publisher.archive_urls
         self.start_urls = list(dict.fromkeys(start_urls or defaults))
         self._start_urls_given = bool(start_urls)
@@ -203,7 +210,7 @@ class NewsSpider(scrapy.Spider):
                              {"age": self._max_age_arg or settings.get("NEWSCRAWL_MAX_AGE")})
             self.max_age = None
         where = ("the start URLs given" if self._start_urls_given else
-                 "the archive sitemap index(es)" if getattr(self.publisher, "archive_urls", ()) else
+                 "the archive sitemap index(es)" if self.publisher.archive_urls else
                  "the feeds and news sitemaps (no archive sitemap index is known for this site: "
                  "they only reach back a few days)")
         level = logging.WARNING if where.startswith("the feeds") else logging.INFO
