@@ -90,10 +90,10 @@ def urlset(entries: list[tuple[str, str | None, str | None]]) -> Page:
                 content_type="application/xml")
 
 
-def backfill_cmd(base: str, tmp: Path, start: str, *extra: str) -> list[str]:
-    """``python -m newscrawl crawl generic -a start_urls=<start>`` with every output under ``tmp``."""
+def backfill_cmd(base: str, tmp: Path, start: str, *extra: str, site: str = "generic") -> list[str]:
+    """``python -m newscrawl crawl <site> -a start_urls=<start>`` with every output under ``tmp``."""
     return [
-        sys.executable, "-m", "newscrawl", "crawl", "generic", "--output", str(tmp / "out"),
+        sys.executable, "-m", "newscrawl", "crawl", site, "--output", str(tmp / "out"),
         "-a", f"start_urls={base}{start}",
         "-s", f"NEWSCRAWL_STATE_DIR={tmp / 'state'}", "-s", f"NEWSCRAWL_STATS_FILE={tmp / 'stats.json'}",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0",

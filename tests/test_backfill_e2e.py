@@ -18,6 +18,7 @@ from newscrawl.localsite import LocalSite, Page
 from tests.backfillsite import ROOT, article_page, backfill_cmd, run, sitemap_index, story, urlset
 from tests.conftest import run_scrapy
 from tests.cronsite import jsonl_lines, manifest, records
+from tests.e2e_support import SitePage, build_site
 
 pytestmark = pytest.mark.e2e
 
@@ -222,3 +223,30 @@ def test_scrapy_crawl_takes_the_window_as_spider_arguments(tmp_path):
     assert stats["newscrawl/backfill/since"] == "2024-01-01"
     assert stats["newscrawl/backfill/until"] == "2024-01-31"
     assert "done: backfill generic 2024-01-01..2024-01-31: sitemaps 2/2" in proc.stderr
+
+
+def test_lefigaro_backfill_of_its_day_sitemap_index_with_the_site_parser(tmp_path):
+    """Le Figaro's archive layout (publishers.md 2.2: ``articles.xml`` -> ``articles/YYYY-MM-DD.xml``)
+    on a mirror of its fixture pages, read by the Le Figaro spider and parser."""
+    site = build_site("lefigaro")
+    days: dict[str, list[SitePage]] = {}
+    for page in site.articles:
+        days.setdefault(page.expected["published"][:10], []).append(page)
+    pages = {"/robots.txt": Page("User-agent: *\nAllow: /\n", content_type="text/plain"),
+             "/lefigaro.fr/articles.xml": sitemap_index([(f"/lefigaro.fr/articles/{d}.xml", None) for d in sorted(days)])}
+    for day, listed in days.items():
+        pages[f"/lefigaro.fr/articles/{day}.xml"] = urlset([(p.path, p.expected["published"], None) for p in listed])
+    pages.update({p.path: Page(p.body, content_type=p.content_type) for p in site.articles})
+    inside = [p for p in site.articles if "2024-04-01" <= p.expected["published"][:10] <= "2024-06-30"]
+    assert 2 <= len(inside) < len(site.articles)
+    with LocalSite(pages) as server:
+        proc = run(backfill_cmd(server.base, tmp_path, "/lefigaro.fr/articles.xml", "--since", "2024-04",
+                                "--until", "2024-06", site="lefigaro"))
+        fetched = {p for p, n in server.hits.items() if n and not p.startswith(("/lefigaro.fr/", "/robots"))}
+        sitemaps = {p for p in server.hits if p.startswith("/lefigaro.fr/articles/")}
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rows = records(tmp_path / "out")
+    assert {urlsplit(r["url"]).path for r in rows} == {p.path for p in inside}
+    assert {r["source"] for r in rows} == {"lefigaro"}
+    assert fetched == {p.path for p in inside}
+    assert sitemaps == {f"/lefigaro.fr/articles/{d}.xml" for d in days if "2024-04-01" <= d <= "2024-06-30"}
