@@ -131,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "(with --all or site names: those too)")
     p.add_argument("--max-age", help="skip feed/sitemap entries older than this, e.g. 12h, 2d "
                                      "(default 2d; 0 = no limit; no limit when replaying a WARC)")
+    p.add_argument("--since", help="backfill: collect the articles published from this day on (YYYY-MM-DD, "
+                                   "YYYY-MM or YYYY, Paris time), read from the archive sitemap indexes")
+    p.add_argument("--until", help="backfill: ... up to this day included (default: no end); --max-age "
+                                   "does not apply in a backfill")
     p.add_argument("--dry-run", action="store_true", help="list what would be fetched, fetch no article")
     p.add_argument("--output", default="output", help="output folder (default output/)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",

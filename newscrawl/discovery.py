@@ -43,6 +43,8 @@ class Entry:
     """news:title of a news sitemap, or the feed item's title."""
     published: datetime | None = None
     """news:publication_date, pubDate, published/updated, or lastmod (the best date known)."""
+    lastmod: datetime | None = None
+    """A sitemap entry's ``<lastmod>`` (its last change; ``published`` when there is no other date)."""
 
 
 @dataclass
@@ -145,10 +147,12 @@ def _sitemap_entry(el: etree._Element) -> Entry | None:
         if _local(child.tag) == "title" and _local(child.getparent().tag) == "news":
             title = child.text
             break
+    lastmod = parse_date(_child_text(el, "lastmod"))
     return Entry(
         url=loc,
         title=clean_text(title) or None,
-        published=parse_date(_child_text(el, "publication_date")) or parse_date(_child_text(el, "lastmod")),
+        published=parse_date(_child_text(el, "publication_date")) or lastmod,
+        lastmod=lastmod,
     )
 
 

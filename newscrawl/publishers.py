@@ -65,6 +65,10 @@ class Publisher:
     """Regexes on the path of live pages (skipped unless NEWSCRAWL_INCLUDE_LIVE)."""
     start_urls: tuple[str, ...] = ()
     """Default discovery entry points: feeds and news sitemaps."""
+    archive_urls: tuple[str, ...] = ()
+    """Archive sitemap indexes: the entry points of a backfill (``--since/--until``), read by
+    the dates in their sitemaps' URLs or ``lastmod`` (newscrawl.backfill); never read by a daily
+    run. A catalog entry's ``sitemap_index`` entry points land here."""
     name_aliases: tuple[str, ...] = field(default=())
     """Other spellings of the display name (how aggregators credit the publisher)."""
     # Catalog entries (newscrawl/catalog.py) fill these; the named sites keep the defaults.
@@ -72,8 +76,6 @@ class Publisher:
     """True for an entry of the catalog (read by the generic parser unless it names a site parser)."""
     entry_points: tuple[EntryPoint, ...] = ()
     """Discovery documents with their kind, confirmed flag and source (catalog entries)."""
-    sitemap_index: tuple[str, ...] = ()
-    """Archive sitemap indexes (backfills by date); not read by a daily run."""
     paywall_css: tuple[str, ...] = ()
     """Subscriber-teaser markers the generic parser applies to this site's pages."""
     noise_css: tuple[str, ...] = ()
@@ -128,6 +130,8 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/en-direct/", r"/direct-[a-z0-9-]*_\d+\.html$", r"/en-direct-[a-z0-9-]*_\d+\.html$"),
             start_urls=("https://www.franceinfo.fr/titres.rss", "https://www.francetvinfo.fr/sitemap_news.xml"),
+            # publishers.md 1.2 (listed, layout of its sitemaps unknown: read by URL date or lastmod)
+            archive_urls=("https://www.francetvinfo.fr/sitemap_index.xml",),
             name_aliases=("France Info", "Franceinfo", "francetvinfo", "France Télévisions"),
         ),
         Publisher(
@@ -146,6 +150,8 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/live/", r"/live-[a-z0-9-]+-(?:19|20)\d{6}$"),
             start_urls=("https://www.lefigaro.fr/sitemap_news.xml", "https://www.lefigaro.fr/rss/figaro_actualites.xml"),
+            # publishers.md 2.2: one sitemap per day, articles/YYYY-MM-DD.xml, back to 2012 at least
+            archive_urls=("https://sitemaps.lefigaro.fr/lefigaro.fr/articles.xml",),
             name_aliases=("lefigaro.fr", "Figaro"),
         ),
         Publisher(
@@ -162,6 +168,8 @@ PUBLISHERS: dict[str, Publisher] = {
                 "https://feeds.leparisien.fr/leparisien/rss",
                 "https://www.leparisien.fr/arc/outboundfeeds/sitemapnews/?outputType=xml&from=0",
             ),
+            # publishers.md 3.2: "seen in one sitemap config" (unconfirmed; its layout unknown)
+            archive_urls=("https://www.leparisien.fr/sitemap-index.xml",),
             name_aliases=("leparisien.fr", "Le Parisien avec AFP"),
         ),
         Publisher(
@@ -200,7 +208,7 @@ def from_catalog(entry: CatalogEntry) -> Publisher:
         key=entry.key, name=entry.name, domains=entry.domains, parser=entry.parser or GENERIC_PARSER,
         article_paths=entry.article_paths, skip_paths=entry.skip_paths, live_paths=entry.live_paths,
         start_urls=entry.start_urls, name_aliases=entry.name_aliases, catalog=True,
-        entry_points=entry.entry_points, sitemap_index=entry.sitemap_index, paywall_css=entry.paywall_css,
+        entry_points=entry.entry_points, archive_urls=entry.sitemap_index, paywall_css=entry.paywall_css,
         noise_css=entry.noise_css, language=entry.language, country=entry.country, group=entry.group,
         seen=entry.seen, examples=entry.examples,
     )

@@ -68,6 +68,8 @@ class Plan:
     progress_interval: float
     run_id: str
     argv: list[str] = field(default_factory=list)
+    window: dict[str, str | None] | None = None
+    """The backfill window (--since/--until), None for a run by age."""
 
 
 # ------------------------------------------------------------------------------ configuration
@@ -167,7 +169,17 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
 
         if not state_dir_given(settings):  # a replay re-extracts everything: a fresh state of its own
             settings.set("NEWSCRAWL_STATE_DIR", replay_state_dir(), priority="cmdline")
-    max_age = resolve_max_age(args.max_age, settings, replay)
+    window = resolve_window(args, spider_args, settings)
+    if window is not None:
+        given = args.max_age if getattr(args, "max_age", None) is not None else str(
+            settings.get("NEWSCRAWL_MAX_AGE") or "")
+        if given and given != "0":
+            print(f"newscrawl crawl: --max-age/NEWSCRAWL_MAX_AGE ({given}) does not apply in a backfill "
+                  f"(--since/--until): ignored", file=sys.stderr)
+        settings.set("NEWSCRAWL_MAX_AGE", "", priority="cmdline")
+        max_age = "0"
+    else:
+        max_age = resolve_max_age(args.max_age, settings, replay)
     try:
         validate_settings(settings, sites)
         interval = float(settings.get("NEWSCRAWL_PROGRESS_INTERVAL") or 0)
@@ -180,7 +192,28 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
     run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}"
     return Plan(sites=sites, settings=settings, spider_args=spider_args, output=Path(args.output),
                 max_age=max_age, dry_run=args.dry_run, replay=replay, lock_path=lock_path,
-                parallel=parallel, progress_interval=interval, run_id=run_id, argv=list(argv or sys.argv[1:]))
+                parallel=parallel, progress_interval=interval, run_id=run_id, argv=list(argv or sys.argv[1:]),
+                window=window)
+
+
+def resolve_window(args: argparse.Namespace, spider_args: dict[str, str],
+                   settings: Settings) -> dict[str, str | None] | None:
+    """--since/--until (or -a since=/until=): checked here (exit 3 when bad), passed to every
+    spider as its ``since``/``until`` arguments; the manifest records the window."""
+    from newscrawl.backfill import parse_window
+
+    for name in ("since", "until"):
+        flag = getattr(args, name, None)
+        if flag is not None and spider_args.get(name, flag) != flag:
+            raise ConfigError(f"--{name} {flag} contradicts -a {name}={spider_args[name]}")
+        if flag is not None:
+            spider_args[name] = flag
+    try:
+        window = parse_window(spider_args.get("since"), spider_args.get("until"),
+                              settings.get("NEWSCRAWL_BACKFILL_LASTMOD_SLACK"))
+    except ValueError as exc:
+        raise ConfigError(f"bad backfill window: {exc}") from None
+    return window.to_dict() if window is not None else None
 
 
 def phases(sites: list[str]) -> list[list[str]]:
@@ -337,7 +370,7 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     manifest: dict[str, Any] = {
         "run_id": plan.run_id, "version": __version__, "status": "running", "started": _iso(started),
         "finished": None, "pid": os.getpid(), "argv": plan.argv, "sites": plan.sites, "dry_run": plan.dry_run,
-        "max_age": plan.max_age, "replay": plan.replay or None,
+        "max_age": plan.max_age, "window": plan.window, "replay": plan.replay or None,
         "warc_dir": plan.settings.get("NEWSCRAWL_WARC_DIR") or None,
         "state_dir": str(plan.settings.get("NEWSCRAWL_STATE_DIR")), "output": str(plan.output),
         "lock": {"path": str(plan.lock_path),
@@ -349,8 +382,10 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     except Exception as exc:  # a component named in the settings cannot be loaded
         print(f"newscrawl crawl: configuration error: cannot set up the crawl: {exc!r}", file=sys.stderr)
         return EXIT_CONFIG
-    logger.info("Run %(run)s: sites %(sites)s, max age %(age)s%(mode)s", {
-        "run": plan.run_id, "sites": ", ".join(plan.sites), "age": plan.max_age if plan.max_age != "0" else "none",
+    logger.info("Run %(run)s: sites %(sites)s, %(age)s%(mode)s", {
+        "run": plan.run_id, "sites": ", ".join(plan.sites),
+        "age": (f"backfill {plan.window['since'] or '…'}..{plan.window['until'] or '…'} (no max age)"
+                if plan.window else f"max age {plan.max_age if plan.max_age != '0' else 'none'}"),
         "mode": " (dry run)" if plan.dry_run else (f", replaying {plan.replay}" if plan.replay else "")})
     crawlers: dict[str, Any] = {}
     errors: dict[str, str] = {}

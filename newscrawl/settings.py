@@ -71,7 +71,8 @@ NEWSCRAWL_JSONL_FSYNC = True  # fsync each appended JSONL line (crash-safe; off 
 NEWSCRAWL_LOCK_FILE = ""  # run lock of `python -m newscrawl crawl` ("" = <NEWSCRAWL_STATE_DIR>/crawl.lock)
 NEWSCRAWL_CRAWL_MAX_AGE = "2d"  # `crawl`'s default --max-age when NEWSCRAWL_MAX_AGE is unset ("0" = no limit)
 NEWSCRAWL_RUN_PARALLEL = True  # `crawl` runs its sites at once in one process (False: one after another)
-NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between `crawl`'s progress lines (0 = none)
+NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between `crawl`'s progress lines, and a backfill's (0 = none)
+NEWSCRAWL_BACKFILL_LASTMOD_SLACK = "7d"  # backfill: an entry dated by lastmod only is fetched up to this long after the window's end
 NEWSCRAWL_WARC_DIR = ""  # write every HTTP exchange to gzip WARC files in this folder ("" = off)
 NEWSCRAWL_WARC_MAX_SIZE = 100 * 1024 * 1024  # bytes per WARC file before a new one is started
 NEWSCRAWL_REPLAY = ""  # a WARC file or folder: serve every request from it, no network (404 if absent); a fresh dedup state unless NEWSCRAWL_STATE_DIR is given
@@ -141,6 +142,7 @@ EXTENSIONS = {
     "newscrawl.extensions.StatsFileExtension": 500,
     "newscrawl.monitor.MonitorExtension": 510,
     "newscrawl.replay.ReplayReport": 520,  # a replay says how many records it wrote
+    "newscrawl.backfill.BackfillProgressExtension": 521,  # progress + time left of a backfill (-a since/until)
 }
 ITEM_PIPELINES = {
     "pipelines.strip_paywall.StripPaywallPipeline": 200,

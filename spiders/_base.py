@@ -2,7 +2,7 @@
 scheduling. Extraction is not here: the article callback hands the page to the site's parser.
 
 Every spider takes ``-a start_urls=URL[,URL...]`` (feeds, sitemaps, listing or article pages)
-in place of its registry defaults. Start URLs on another host (a mirror, a local test server)
+in place of its registry defaults, and ``-a since=``/``-a until=`` for a backfill by date. Start URLs on another host (a mirror, a local test server)
 make that host allowed, and the site's article patterns then apply to the URL path.
 
 Bad input never raises: each problem is one log line naming the URL and the reason, and a stat.
@@ -23,6 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import HtmlResponse
 
+from newscrawl.backfill import Window, parse_window
 from newscrawl.discovery import Document, Entry, NotAFeed, read_document
 from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
 from newscrawl.parsers import parse_page
@@ -84,7 +85,11 @@ class NewsSpider(scrapy.Spider):
 
     Settings read: NEWSCRAWL_MAX_AGE, NEWSCRAWL_INCLUDE_LIVE, NEWSCRAWL_MAX_SITEMAP_URLS,
     NEWSCRAWL_MAX_SITEMAP_DEPTH, NEWSCRAWL_MAX_SITEMAP_BYTES, NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS,
-    NEWSCRAWL_FUTURE_DATE_TOLERANCE.
+    NEWSCRAWL_FUTURE_DATE_TOLERANCE, NEWSCRAWL_BACKFILL_LASTMOD_SLACK.
+
+    A backfill (``-a since=YYYY-MM-DD -a until=YYYY-MM-DD``) starts from the publisher's
+    ``archive_urls`` and reads only the sitemaps and entries that can hold the window
+    (newscrawl.backfill); the age limit does not apply.
 
     Stats written (all under ``newscrawl/``):
     discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
@@ -95,7 +100,10 @@ class NewsSpider(scrapy.Spider):
     page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, live),
     page/warning/<reason> (charset_conflict, charset_wrong, charset_missing, truncated_html,
     truncated_body, content_type, future_date, field_error),
-    parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>.
+    parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>;
+    in a backfill: backfill/{since,until,timezone}, backfill/sitemaps/{selected,read},
+    backfill/skipped_sitemap/<period_before|period_after|lastmod_before>,
+    backfill/skipped_entry/<before|after|lastmod_before|lastmod_after>, page/dropped/outside_window.
     """
 
     # No ``name`` here (the subclasses set it): the spider loader only lists the site spiders.
@@ -109,12 +117,26 @@ class NewsSpider(scrapy.Spider):
     16,000 requests in memory at the start of a crawl."""
 
     def __init__(self, *args: Any, start_urls: str | Iterable[str] | None = None,
-                 max_age: str | None = None, **kwargs: Any) -> None:
+                 max_age: str | None = None, since: str | None = None, until: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
         self.publisher: Publisher = PUBLISHERS[self.name]
-        self.start_urls = list(dict.fromkeys(start_urls or self.publisher.start_urls))
+        # Backfill (-a since=YYYY-MM-DD -a until=YYYY-MM-DD): the archive sitemap indexes are
+        # the default entry points, read by date (newscrawl.backfill).
+        self.window: Window | None = None
+        self._window_args = (since, until)
+        self._window_error: str | None = None
+        try:
+            self.window = parse_window(since, until)
+        except ValueError as exc:
+            self._window_error = str(exc)
+        defaults = self.publisher.start_urls
+        if self.window is not None and self.publisher.archive_urls:
+            defaults = self.publisher.archive_urls
+        self.start_urls = list(dict.fromkeys(start_urls or defaults))
+        self._start_urls_given = bool(start_urls)
         self._max_age_arg = max_age
         hosts = {h for h in (urlsplit(u).hostname for u in self.start_urls) if h}
         # Hosts that are not the site's own: mirrors, a local test server. The site's patterns
@@ -158,6 +180,7 @@ class NewsSpider(scrapy.Spider):
         spider.max_documents = settings.getint("NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS", 2_000)
         spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
             or timedelta(0)
+        spider._setup_backfill(settings)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
         spider.discovery_in_flight = max(settings.getint("NEWSCRAWL_SITEMAPS_IN_FLIGHT", cls.discovery_in_flight), 0)
         if settings.get("NEWSCRAWL_REDIS_URL"):
@@ -175,6 +198,32 @@ class NewsSpider(scrapy.Spider):
             spider.logger.error(message)
             raise ValueError(message)
         return spider
+
+    def _setup_backfill(self, settings: Any) -> None:
+        """A window replaces the age limit; a bad window stops the crawl (ValueError, exit non-zero)."""
+        if self._window_error is None and self.window is not None:
+            try:
+                self.window = parse_window(*self._window_args, settings.get("NEWSCRAWL_BACKFILL_LASTMOD_SLACK"))
+            except ValueError as exc:
+                self._window_error = f"NEWSCRAWL_BACKFILL_LASTMOD_SLACK: {exc}"
+        if self._window_error is not None:  # a configuration error: the crawl stops, exit non-zero
+            message = f"Bad backfill window (-a since/until): {self._window_error}; nothing is crawled"
+            self.logger.error(message)
+            raise ValueError(message)
+        if self.window is None:
+            return
+        if self.max_age is not None:
+            self.logger.info("Backfill: the age limit (%(age)s) does not apply, the window does",
+                             {"age": self._max_age_arg or settings.get("NEWSCRAWL_MAX_AGE")})
+            self.max_age = None
+        where = ("the start URLs given" if self._start_urls_given else
+                 "the archive sitemap index(es)" if self.publisher.archive_urls else
+                 "the feeds and news sitemaps (no archive sitemap index is known for this site: "
+                 "they only reach back a few days)")
+        level = logging.WARNING if where.startswith("the feeds") else logging.INFO
+        self.logger.log(level, "Backfill %(name)s %(window)s from %(where)s: %(urls)s",
+                        {"name": self.name, "window": self.window.describe(), "where": where,
+                         "urls": ", ".join(self.start_urls)})
 
     # ---------------------------------------------------------------- helpers
     def inc(self, key: str, n: int = 1) -> None:
@@ -323,6 +372,8 @@ class NewsSpider(scrapy.Spider):
 
     # ---------------------------------------------------------------- discovery
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for name, value in (self.window.to_dict().items() if self.window is not None else ()):
+            self.crawler.stats.set_value(f"newscrawl/backfill/{name}", value)
         for url in self.start_urls:
             publisher = self.publisher_of(url)
             verdict = publisher.classify(url)
@@ -371,6 +422,8 @@ class NewsSpider(scrapy.Spider):
             yield from self.parse_listing(response)
             return
         self._report(response, doc)
+        if self.window is not None and depth:
+            self.inc("backfill/sitemaps/read")
         self.inc("discovery/entries", len(doc.entries))
         seen_here: set[str] = set()
         for entry in doc.entries:
@@ -380,9 +433,11 @@ class NewsSpider(scrapy.Spider):
                     self.logger.warning("Not following %(url)s: sitemap nesting deeper than %(n)d",
                                         {"url": entry.url, "n": self.max_depth})
                     self.inc("discovery/too_deep")
-                elif not self._too_old(entry):
+                elif not self._too_old(entry, sitemap=True):
                     request = self.discovery_request(entry.url, depth + 1)
                     if request is not None:
+                        if self.window is not None:
+                            self.inc("backfill/sitemaps/selected")
                         yield request
                 continue
             key = canonical_url(entry.url)
@@ -437,7 +492,16 @@ class NewsSpider(scrapy.Spider):
             if picked or (parts.hostname == own_host and self.classify(url) == "article"):
                 yield from self.consider(Entry(url=url))
 
-    def _too_old(self, entry: Entry) -> bool:
+    def _too_old(self, entry: Entry, *, sitemap: bool = False) -> bool:
+        if self.window is not None:  # a backfill: the window, not the age, decides
+            reason = (self.window.skip_sitemap(entry.url, entry.lastmod) if sitemap
+                      else self.window.skip_entry(entry))
+            if reason:
+                what = "sitemap" if sitemap else "entry"
+                self.inc(f"backfill/skipped_{what}/{reason}")
+                self.logger.debug("Skipped %(what)s %(url)s: outside the window (%(reason)s)",
+                                  {"what": what, "url": entry.url, "reason": reason})
+            return reason is not None
         if self.max_age and entry.published and entry.published < datetime.now(UTC) - self.max_age:
             self.inc("discovery/too_old")
             return True
@@ -511,6 +575,15 @@ class NewsSpider(scrapy.Spider):
         if not item.text:
             return self._drop(response, "no_body", "no body text found")
         self._check_dates(response, item, fetched_at, hints or {})
+        if self.window is not None and not response.meta.get("newscrawl_explicit"):
+            published = parse_iso(item.published)
+            where = self.window.position(published) if published else None
+            if where:  # an undated entry (or one dated by lastmod) published outside the window
+                self.logger.info("Dropped %(url)s: published %(date)s, %(where)s the window %(window)s",
+                                 {"url": response.url, "date": item.published, "where": where,
+                                  "window": self.window.describe()})
+                self.inc("page/dropped/outside_window")
+                return iter(())
         self.inc("parse/items")
         return iter([item])
 
