@@ -94,7 +94,8 @@ class NewsSpider(scrapy.Spider):
     fetch/failed/<reason> (see spiders/_checks.failure_reason),
     page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, live),
     page/warning/<reason> (charset_conflict, charset_wrong, charset_missing, truncated_html,
-    truncated_body, content_type, future_date, field_error),
+    truncated_body, content_type, future_date, field_error, canonical_refused),
+    page/canonical_refused/<scheme|offsite|not_article> (newscrawl.canonical),
     parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>.
     """
 
@@ -473,6 +474,11 @@ class NewsSpider(scrapy.Spider):
                 self.inc(f"parse/field_error/{name}")
             self._warn(response, "field_error", "fields left empty after an error: " + ", ".join(parser.field_errors))
         self.inc(f"parse/body_source/{parser.body_source}")
+        refused = getattr(parser, "canonical_refused", None)
+        if refused:  # newscrawl.canonical: the record is named after the fetched URL
+            self.inc(f"page/canonical_refused/{refused[0]}")
+            self._warn(response, "canonical_refused", f"declared canonical {refused[1]} refused ({refused[0]}): "
+                       f"the record is named after the fetched URL {item.canonical_url}")
         instead = self.after_parse(response, item, parser)
         if instead is not None:  # e.g. daily8: an empty page is fetched again through the browser
             return iter(instead)

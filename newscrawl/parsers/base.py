@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
+from newscrawl.canonical import vet_canonical
 from newscrawl.items import ArticleItem
 from newscrawl.text.blocks import first_text, node_text, texts
 from newscrawl.text.dates import parse_any, parse_iso, to_iso
@@ -115,6 +116,9 @@ class ArticleParser:
         self.ld = article_ld(self.ld_all)
         self.field_errors: list[str] = []
         self.body_source = "dom"
+        #: (reason, declared URL) when the page declared a canonical URL that may not stand for
+        #: it (newscrawl.canonical.REFUSALS): the record is named after the fetched URL.
+        self.canonical_refused: tuple[str, str] | None = None
         self.strip()
 
     # ------------------------------------------------------------------ helpers
@@ -332,9 +336,28 @@ class ArticleParser:
                 return True
         return any(self.sel.css(css) for css in self.paywall_css)
 
+    def declared_canonicals(self) -> list[str]:
+        """The canonical URLs the page declares, absolute, in order of trust: rel=canonical,
+        og:url, the JSON-LD article's ``url`` / ``mainEntityOfPage``."""
+        main = self.ld.get("mainEntityOfPage")
+        if isinstance(main, dict):
+            main = main.get("@id") or main.get("url")
+        raws = [self.sel.xpath('//link[@rel="canonical"]/@href').get(), self.meta("og:url"),
+                self.ld.get("url"), main]
+        return [url for url in (self.absolute(raw) if isinstance(raw, str) else None for raw in raws) if url]
+
     def canonical_url(self) -> str:
-        raw = self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta("og:url")
-        return canonical_url(self.absolute(raw) or self.url)
+        """The first declared canonical URL that may stand for the page (newscrawl.canonical:
+        http(s), same site, an article path), else the fetched URL. A refusal is noted in
+        :attr:`canonical_refused` (the spider counts it)."""
+        refused: tuple[str, str] | None = None
+        for raw in self.declared_canonicals():
+            canon, reason = vet_canonical(raw, self.url, self.key)
+            if reason is None:
+                return canon
+            refused = refused or (reason, raw)
+        self.canonical_refused = refused
+        return canonical_url(self.url)
 
     def publisher(self) -> str | None:
         return self.publisher_name or self.meta("og:site_name") or (
@@ -371,6 +394,11 @@ class ArticleParser:
         while lines and lines[0] in {title, lead}:
             lines = lines[1:]
         canon = f("canonical_url", canonical_url(self.url), strict)
+        # Whatever a parser's canonical_url() found, it names the record only when it may
+        # stand for the page (newscrawl.canonical): the rule holds for every parser.
+        canon, reason = vet_canonical(canon, self.url, self.key)
+        if reason is not None and self.canonical_refused is None:
+            self.canonical_refused = (reason, canon)
         text = "\n".join(lines)
         return ArticleItem(
             id=url_id(canon),
