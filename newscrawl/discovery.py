@@ -25,7 +25,7 @@ from typing import Literal
 
 from lxml import etree
 
-from newscrawl.text.dates import parse_any, parse_iso
+from newscrawl.text.dates import is_news_date, parse_any, parse_iso
 from newscrawl.text.normalize import clean_text
 
 Kind = Literal["urlset", "sitemapindex", "feed", "html"]
@@ -121,15 +121,26 @@ def _child_text(el: etree._Element, *names: str) -> str | None:
 
 
 def parse_date(raw: str | None) -> datetime | None:
-    """Feed and sitemap dates: ISO 8601 (W3C, news sitemaps, Atom) or RFC 822 (RSS 2.0)."""
+    """Feed and sitemap dates: ISO 8601 (W3C, news sitemaps, Atom) or RFC 822 (RSS 2.0).
+
+    An impossible date (offset +99:00, year 0 or 99999, before 1900, garbage) is None: it costs
+    the entry its date, never the document."""
     if not raw:
         return None
+    try:
+        value = _parse_date(raw)
+    except Exception:  # noqa: BLE001  # a date is one value of one entry: whatever it is, not the document's end
+        return None
+    return value if is_news_date(value) else None
+
+
+def _parse_date(raw: str) -> datetime | None:
     value = parse_iso(raw)
     if value:
         return value
     try:
         value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         value = None
     if value is not None and value.tzinfo is not None:
         return value

@@ -28,6 +28,7 @@ from newscrawl.memo import compact_key as url_key  # the set of requested URLs h
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
 from newscrawl.text.dates import parse_duration, parse_iso, to_iso
+from newscrawl.text.markup import wide_encoding
 from newscrawl.text.urls import TRACKING_PARAMS, canonical_url
 from spiders._checks import (
     HTML_TYPES,
@@ -35,6 +36,7 @@ from spiders._checks import (
     charset_problem,
     failure_reason,
     header_charset,
+    is_before_news,
     is_future,
     looks_truncated,
     media_type,
@@ -92,9 +94,10 @@ class NewsSpider(scrapy.Spider):
     discovery/skipped/<reason> (section, author, tag, video, live, not_article, offsite),
     discovery/truncated/<entries|bytes>, discovery/bad_document/<code>,
     fetch/failed/<reason> (see spiders/_checks.failure_reason),
-    page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, live),
+    page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, too_deep, live,
+    truncated_body),
     page/warning/<reason> (charset_conflict, charset_wrong, charset_missing, truncated_html,
-    truncated_body, content_type, future_date, field_error, canonical_refused),
+    truncated_body, content_type, future_date, ancient_date, field_error, canonical_refused),
     page/canonical_refused/<scheme|offsite|not_article> (newscrawl.canonical),
     parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>.
     """
@@ -445,6 +448,13 @@ class NewsSpider(scrapy.Spider):
         ctype = media_type(response.headers.get(b"Content-Type"))
         if not body.strip():
             return self._drop(response, "empty_body", "empty body")
+        if "dataloss" in response.flags:  # shorter than its Content-Length (DOWNLOAD_FAIL_ON_DATALOSS off)
+            return self._drop(response, "truncated_body", f"{len(body)} bytes received, fewer than the "
+                              f"Content-Length announced: a truncated download")
+        declared = header_charset(response.headers.get(b"Content-Type"))
+        wide = wide_encoding(body, declared)
+        if wide:  # UTF-16/32 said by a BOM, the header or the meta: read as text, checked as UTF-8
+            body, declared = body.decode(wide, errors="replace").lstrip("\ufeff").encode("utf-8"), None
         kind = binary_kind(body)
         if kind:
             return self._drop(response, "binary", f"{kind} served as {ctype or 'no content type'}")
@@ -453,8 +463,7 @@ class NewsSpider(scrapy.Spider):
             if b"<html" not in head and b"<!doctype html" not in head:
                 return self._drop(response, "not_html", f"content type {ctype}")
             self._warn(response, "content_type", f"HTML served as {ctype}")
-        declared = header_charset(response.headers.get(b"Content-Type"))
-        problem = charset_problem(body, declared)
+        problem = None if wide else charset_problem(body, declared)
         if problem:
             self._warn(response, *problem)
         if _PARTIAL_FLAGS & set(response.flags):
@@ -490,6 +499,8 @@ class NewsSpider(scrapy.Spider):
         if not item.title:
             return self._drop(response, "no_title", "no title found")
         if not item.text:
+            if getattr(parser, "too_deep", False):  # newscrawl.text.depth
+                return self._drop(response, "too_deep", "no body text found in markup nested past 2,048 levels")
             return self._drop(response, "no_body", "no body text found")
         self._check_dates(response, item, fetched_at, hints or {})
         self.inc("parse/items")
@@ -497,19 +508,24 @@ class NewsSpider(scrapy.Spider):
 
     def _check_dates(self, response: Response, item: ArticleItem, fetched_at: datetime,
                      hints: dict[str, Any]) -> None:
-        """A date after the fetch time (+ tolerance) cannot be right: it is dropped (the feed's
-        date replaces ``published`` when that one is plausible) and the record kept."""
+        """A date after the fetch time (+ tolerance), or before 1900, cannot be right: it is
+        dropped (the feed's date replaces ``published`` when that one is plausible) and the
+        record kept."""
         for name in ("published", "modified"):
             value = getattr(item, name)
-            if not is_future(value, fetched_at, self.future_tolerance):
+            if is_future(value, fetched_at, self.future_tolerance):
+                reason, why = "future_date", "is after the fetch time"
+            elif is_before_news(value):
+                reason, why = "ancient_date", "is before 1900, no news date"
+            else:
                 continue
             fallback = hints.get("published") if name == "published" else None
-            if fallback and (is_future(fallback, fetched_at, self.future_tolerance) or not parse_iso(fallback)):
+            if fallback and (is_future(fallback, fetched_at, self.future_tolerance) or is_before_news(fallback)
+                             or not parse_iso(fallback)):
                 fallback = None
             setattr(item, name, fallback)
-            self._warn(response, "future_date",
-                       f"{name} {value} is after the fetch time; " + (f"feed date {fallback} used" if fallback
-                                                                     else "dropped"))
+            self._warn(response, reason,
+                       f"{name} {value} {why}; " + (f"feed date {fallback} used" if fallback else "dropped"))
 
     def after_parse(self, response: Response, item: ArticleItem, parser: Any) -> list[Any] | None:
         """Hook for site spiders, called on every parsed page before the live/title/body checks:

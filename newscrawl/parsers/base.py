@@ -18,10 +18,13 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from newscrawl.canonical import vet_canonical
 from newscrawl.items import ArticleItem
 from newscrawl.text.blocks import first_text, node_text, texts
 from newscrawl.text.dates import parse_any, parse_iso, to_iso
+from newscrawl.text.depth import MAX_DOM_DEPTH, at_depth, bound_depth, flat_markup, hit_parser_limit
 from newscrawl.text.fastcss import IndexedSelector, drop_selected
 from newscrawl.text.markup import (
     article_ld,
@@ -112,6 +115,10 @@ class ArticleParser:
         #: What discovery knew about the page (news sitemap / feed title and date): last fallbacks.
         self.hints = hints or {}
         self.sel = IndexedSelector(text=self.html or "<html></html>")
+        #: The markup was nested past libxml2's limit (2,048 levels): read again without its
+        #: container tags (newscrawl.text.depth); a page with no body then says why.
+        self.too_deep = False
+        self._bound_depth()
         self.ld_all = jsonld_objects(self.sel)  # before script tags are stripped
         self.ld = article_ld(self.ld_all)
         self.field_errors: list[str] = []
@@ -122,6 +129,21 @@ class ArticleParser:
         self.strip()
 
     # ------------------------------------------------------------------ helpers
+    def _bound_depth(self) -> None:
+        """Markup nested deeper than the text walkers may recurse is unwrapped once, here
+        (newscrawl.text.depth); trafilatura then reads the bounded tree. Real pages: no-op."""
+        root = self.sel.root
+        if not isinstance(root, etree._Element) or not at_depth(root, MAX_DOM_DEPTH):
+            return
+        if hit_parser_limit(root):
+            self.too_deep = True
+            logger.info("Markup of %s nested past libxml2's depth limit: read without its container tags", self.url)
+            self.html = flat_markup(self.html)
+            self.sel = IndexedSelector(text=self.html)
+        n = bound_depth(self.sel.root)
+        logger.info("Markup of %s nested deeper than %d levels: %d subtrees unwrapped", self.url, MAX_DOM_DEPTH, n)
+        self.html = etree.tostring(self.sel.root, encoding="unicode", method="html")
+
     def strip(self) -> None:
         """Remove noise nodes (site ``strip_css`` then generic containers) from the DOM: one walk
         over the tree for all the simple selectors (newscrawl.text.fastcss), same result as
