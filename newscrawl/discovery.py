@@ -15,9 +15,10 @@ Reading is streamed and bounded, so a hostile or broken document costs little:
 from __future__ import annotations
 
 import gzip
+import heapq
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -49,11 +50,44 @@ class Entry:
 class Document:
     kind: Kind
     entries: list[Entry] = field(default_factory=list)
+    """Newest first (by date; undated entries after, in document order)."""
     truncated: Literal["entries", "bytes"] | None = None
     """Why reading stopped early: the entry limit or the byte limit (None: read whole)."""
     broken: str | None = None
     """The document is not well-formed (cut short, bad XML): what was wrong; entries read
     before the break are kept."""
+    read: int = 0
+    """Entries read (accepted or not)."""
+    cut: int = 0
+    """Entries accepted but not kept: older than the ``keep`` newest."""
+
+
+class Newest:
+    """The ``keep`` newest entries seen (0: all), in a heap of at most ``keep``: a document of
+    100,000 entries costs ``keep`` entries of memory. Newest by date; undated entries rank
+    after every dated one, earlier in the document first."""
+
+    def __init__(self, keep: int = 0) -> None:
+        self.keep = max(keep, 0)
+        self.heap: list[tuple[tuple[int, float, int], Entry]] = []
+        self.count = 0
+        self.cut = 0
+
+    def add(self, entry: Entry) -> None:
+        self.count += 1
+        when = entry.published.timestamp() if entry.published is not None else None
+        key = (1, when, -self.count) if when is not None else (0, 0.0, -self.count)
+        if not self.keep:
+            self.heap.append((key, entry))
+        elif len(self.heap) < self.keep:
+            heapq.heappush(self.heap, (key, entry))
+        else:
+            self.cut += 1
+            if key > self.heap[0][0]:
+                heapq.heapreplace(self.heap, (key, entry))
+
+    def entries(self) -> list[Entry]:
+        return [entry for _, entry in sorted(self.heap, key=lambda pair: pair[0], reverse=True)]
 
 
 class NotAFeed(ValueError):
@@ -201,12 +235,28 @@ def _chunks(fh: io.BufferedIOBase, first: bytes, max_bytes: int) -> Iterator[byt
         yield chunk
 
 
-def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50 * 1024 * 1024) -> Document:
+def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50 * 1024 * 1024,
+                  keep: int = 0, accept: Callable[[Entry], bool] | None = None) -> Document:
     """Read a feed, a sitemap or a sitemap index from ``body`` (plain or gzip), streaming.
+
+    Entries come newest first (:class:`Newest`). For a feed or a sitemap of articles, only
+    the entries ``accept`` takes (all without it) are ranked, and only the ``keep`` newest of
+    them are kept (0: all): the buffer holds ``keep`` entries whatever the document's size.
+    A sitemap index keeps all its entries (at most ``max_entries``), newest first.
 
     Returns kind ``html`` (no entries) for an HTML page. Raises NotAFeed for anything that is
     not markup (empty, JSON, binary, corrupt gzip).
     """
+    ranked: list[Newest] = []  # set by _read once the root tells the kind
+    doc = _read(body, max_entries, max_bytes, keep, accept, ranked)
+    if ranked:
+        doc.entries = ranked[0].entries()
+        doc.cut = ranked[0].cut
+    return doc
+
+
+def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
+          accept: Callable[[Entry], bool] | None, ranked: list[Newest]) -> Document:
     fh = open_body(body)
     try:
         first = fh.read(CHUNK)
@@ -218,6 +268,7 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
     parser = etree.XMLPullParser(events=("start", "end"), recover=True, no_network=True,
                                  resolve_entities=False, huge_tree=False)
     doc: Document | None = None
+    articles = True
     root: etree._Element | None = None
     closed = False
     total = 0
@@ -237,6 +288,8 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
                         return Document(kind="html")
                     else:
                         raise NotAFeed(f"XML root <{name}> is neither a feed nor a sitemap", "bad_root")
+                    articles = doc.kind != "sitemapindex"
+                    ranked.append(Newest(keep if articles else 0))
                     continue
                 assert doc is not None
                 if event != "end":
@@ -258,8 +311,10 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
                 while el.getprevious() is not None:
                     del el.getparent()[0]
                 if entry is not None:
-                    doc.entries.append(entry)
-                    if len(doc.entries) >= max_entries:
+                    doc.read += 1
+                    if not articles or accept is None or accept(entry):
+                        ranked[0].add(entry)
+                    if doc.read >= max_entries:
                         doc.truncated = "entries"
                         return doc
     except (OSError, EOFError, zlib.error) as exc:  # gzip cut short or corrupt mid-stream

@@ -58,9 +58,10 @@ LISTING_CSS: dict[str, tuple[str, ...]] = {
 }
 # Request flags of a body cut short (StopDownload, or a connection closed early).
 _PARTIAL_FLAGS = {"download_stopped", "partial", "dataloss"}
-DISCOVERY_PRIORITY = -1
-"""Request priority of the sitemaps named in a sitemap index (article requests have 0): the
-scheduler hands out the articles already found before the next sitemap."""
+DISCOVERY_PRIORITY = -1_000_000
+"""Request priority of the sitemaps named in a sitemap index, below every article's (0 for the
+newest entry of a document, then -rank, see rank_priority): the scheduler hands out the articles
+already found before the next sitemap."""
 
 
 def request_url(url: str) -> str:
@@ -70,6 +71,13 @@ def request_url(url: str) -> str:
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not TRACKING_PARAMS.match(k)])
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def rank_priority(rank: int) -> int:
+    """Request priority of the entry ranked ``rank`` (0: newest) in its document: one priority
+    per rank for the first 1,000, then one per 100 ranks (Scrapy's priority queue keeps one
+    queue per priority: 50,000 of them would cost a scan of each at every pop)."""
+    return -rank if rank < 1000 else -(1000 + (rank - 1000) // 100)
 
 
 def refine_verdict(verdict: str, url: str) -> str:
@@ -86,11 +94,11 @@ class NewsSpider(scrapy.Spider):
 
     Settings read: NEWSCRAWL_MAX_AGE, NEWSCRAWL_INCLUDE_LIVE, NEWSCRAWL_MAX_SITEMAP_URLS,
     NEWSCRAWL_MAX_SITEMAP_DEPTH, NEWSCRAWL_MAX_SITEMAP_BYTES, NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS,
-    NEWSCRAWL_FUTURE_DATE_TOLERANCE.
+    NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT, NEWSCRAWL_FUTURE_DATE_TOLERANCE.
 
     Stats written (all under ``newscrawl/``):
     discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
-    broken,document_limit},
+    broken,document_limit}, discovery/limit/document (entries past NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT),
     discovery/skipped/<reason> (section, author, tag, video, live, not_article, offsite),
     discovery/truncated/<entries|bytes>, discovery/bad_document/<code>,
     fetch/failed/<reason> (see spiders/_checks.failure_reason),
@@ -139,6 +147,7 @@ class NewsSpider(scrapy.Spider):
         self.max_depth = 3
         self.max_doc_bytes = 50 * 1024 * 1024
         self.max_documents = 2_000
+        self.max_per_document = 1_000
         self.future_tolerance = timedelta(hours=6)
 
     def _own_host(self, host: str) -> bool:
@@ -154,6 +163,10 @@ class NewsSpider(scrapy.Spider):
         spider.max_depth = settings.getint("NEWSCRAWL_MAX_SITEMAP_DEPTH", 3)
         spider.max_doc_bytes = settings.getint("NEWSCRAWL_MAX_SITEMAP_BYTES", 50 * 1024 * 1024)
         spider.max_documents = settings.getint("NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS", 2_000)
+        spider.max_per_document = settings.getint("NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT", 1_000)
+        if spider.max_per_document < 0:
+            raise ValueError(f"NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT must be 0 (no limit) or more, "
+                             f"not {spider.max_per_document}")
         spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
             or timedelta(0)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
@@ -327,7 +340,7 @@ class NewsSpider(scrapy.Spider):
 
     def _read_discovery(self, response: Response, depth: int) -> Iterator[Any]:
         try:
-            doc = read_document(response.body, max_entries=self.max_entries, max_bytes=self.max_doc_bytes)
+            doc = self._read_entries(response)
         except NotAFeed as exc:
             if exc.code in ("bad_root", "not_xml") and (isinstance(response, HtmlResponse) or media_type(
                     response.headers.get(b"Content-Type")) in HTML_TYPES):
@@ -350,11 +363,11 @@ class NewsSpider(scrapy.Spider):
             yield from self.parse_listing(response)
             return
         self._report(response, doc)
-        self.inc("discovery/entries", len(doc.entries))
-        seen_here: set[str] = set()
-        for entry in doc.entries:
-            entry.url = response.urljoin(entry.url)
+        self.inc("discovery/entries", doc.read)
+        self._report_cut(response, doc.cut)
+        for rank, entry in enumerate(doc.entries):  # newest first
             if doc.kind == "sitemapindex":
+                entry.url = response.urljoin(entry.url)
                 if depth >= self.max_depth:
                     self.logger.warning("Not following %(url)s: sitemap nesting deeper than %(n)d",
                                         {"url": entry.url, "n": self.max_depth})
@@ -364,14 +377,34 @@ class NewsSpider(scrapy.Spider):
                     if request is not None:
                         yield request
                 continue
-            key = canonical_url(entry.url)
+            yield from self.request_entry(entry, rank)
+
+    def _read_entries(self, response: Response) -> Document:
+        """The document's entries that this site wants (articles, recent enough, once each), the
+        NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT newest of them (newscrawl.discovery.Newest): the
+        rest are judged as they stream by and never held."""
+        seen_here: set[int] = set()
+
+        def accept(entry: Entry) -> bool:
+            entry.url = response.urljoin(entry.url)
+            key = url_key(canonical_url(entry.url))
             if key in seen_here:
                 self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",
                                  {"doc": response.url, "url": entry.url})
                 self.inc("discovery/duplicate_in_document")
-                continue
+                return False
             seen_here.add(key)
-            yield from self.consider(entry)
+            return self.wanted(entry) is not None
+
+        return read_document(response.body, max_entries=self.max_entries, max_bytes=self.max_doc_bytes,
+                             keep=self.max_per_document, accept=accept)
+
+    def _report_cut(self, response: Response, cut: int) -> None:
+        if cut:
+            self.logger.warning("Discovery document %(url)s: %(n)d article entries not requested, "
+                                "NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT=%(max)d (the newest are)",
+                                {"url": response.url, "n": cut, "max": self.max_per_document})
+            self.inc("discovery/limit/document", cut)
 
     def _report(self, response: Response, doc: Document) -> None:
         if _PARTIAL_FLAGS & set(response.flags):
@@ -406,6 +439,7 @@ class NewsSpider(scrapy.Spider):
             hrefs = response.css("a::attr(href)").getall()
         self.logger.info("Reading %(url)s as an HTML listing (%(n)d links)", {"url": response.url, "n": len(hrefs)})
         own_host = urlsplit(response.url).hostname
+        rank = cut = 0
         for href in hrefs:
             url = response.urljoin(href.strip())
             parts = urlsplit(url)
@@ -414,7 +448,16 @@ class NewsSpider(scrapy.Spider):
             # Without listing markup, only the page's own article links (not share buttons,
             # ads or partner sites linked from a home page).
             if picked or (parts.hostname == own_host and self.classify(url) == "article"):
-                yield from self.consider(Entry(url=url))
+                entry = Entry(url=url)
+                if self.wanted(entry) is None:
+                    continue
+                if self.max_per_document and rank >= self.max_per_document:  # undated: page order
+                    cut += 1
+                    continue
+                for request in self.request_entry(entry, rank):
+                    rank += 1
+                    yield request
+        self._report_cut(response, cut)
 
     def _too_old(self, entry: Entry) -> bool:
         if self.max_age and entry.published and entry.published < datetime.now(UTC) - self.max_age:
@@ -424,22 +467,38 @@ class NewsSpider(scrapy.Spider):
 
     def consider(self, entry: Entry) -> Iterator[scrapy.Request]:
         """Request ``entry`` if it is an article URL of this site, recent enough, not yet seen."""
+        if self.wanted(entry) is not None:
+            yield from self.request_entry(entry)
+
+    def wanted(self, entry: Entry) -> str | None:
+        """'article' or 'live' when this site wants ``entry`` (an article URL of the site, live
+        pages only with NEWSCRAWL_INCLUDE_LIVE, recent enough); else None, counted and logged."""
         verdict = self.classify(entry.url)
         if verdict == "live" and self.include_live:
             verdict = "live_ok"
         if verdict not in ("article", "live_ok"):
             self.inc(f"discovery/skipped/{verdict}")
             self.logger.info("Skipped %(url)s (%(reason)s)", {"url": entry.url, "reason": verdict})
-            return
+            return None
         if self._too_old(entry):
-            return
+            return None
+        return "live" if verdict == "live_ok" else "article"
+
+    def request_entry(self, entry: Entry, rank: int | None = None) -> Iterator[scrapy.Request]:
+        """The request of a wanted entry, unless already requested in this run. ``rank`` is its
+        place in its document, newest first: its request priority (newest fetched first, and
+        the first entries of every document before the later ones of any)."""
         key = url_key(canonical_url(entry.url))
         if key in self._requested:
             self.logger.debug("Already requested: %(url)s", {"url": entry.url})
             self.inc("discovery/duplicate")
             return
         self._requested.add(key)
-        yield self.article_request(entry.url, entry, live=verdict == "live_ok")
+        request = self.article_request(entry.url, entry, live=self.classify(entry.url) == "live")
+        if rank is not None:
+            request.meta["newscrawl_discovered"] = True
+            request.priority = rank_priority(rank)
+        yield request
 
     # ---------------------------------------------------------------- articles
     def parse_article(self, response: Response, hints: dict[str, Any] | None = None) -> Iterator[ArticleItem]:
