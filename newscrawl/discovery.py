@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import heapq
 import io
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Literal
 from lxml import etree
 
 from newscrawl.text.dates import is_news_date, parse_any, parse_iso
+from newscrawl.text.markup import wide_encoding
 from newscrawl.text.normalize import clean_text
 
 Kind = Literal["urlset", "sitemapindex", "feed", "html"]
@@ -97,6 +99,9 @@ class NotAFeed(ValueError):
     def __init__(self, message: str, code: str = "not_a_feed") -> None:
         super().__init__(message)
         self.code = code
+
+
+_XML_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])[\w-]+(["'])""", re.IGNORECASE)
 
 
 def _local(tag: object) -> str:
@@ -248,6 +253,10 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
     not markup (empty, JSON, binary, corrupt gzip).
     """
     ranked: list[Newest] = []  # set by _read once the root tells the kind
+    wide = wide_encoding(body[:4096]) if body[:2] != b"\x1f\x8b" else None
+    if wide is not None:  # a UTF-16/32 feed: read as the UTF-8 it is re-encoded to
+        text = body[: max_bytes * 4].decode(wide, errors="replace").lstrip("\ufeff")
+        body = _XML_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
     doc = _read(body, max_entries, max_bytes, keep, accept, ranked)
     if ranked:
         doc.entries = ranked[0].entries()

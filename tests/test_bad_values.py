@@ -281,3 +281,25 @@ def test_bad_values_cost_only_themselves(tmp_path):
                    for k in stats)
     assert again.returncode == 0, again.log[-3000:]
     assert [row["url"] for row in again.records] == [site.url(p["cut"])]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_feeds_are_read(codec):
+    body = rss([("https://www.example.org/a/b/un-article-1.html", "Un été à Sète", "2025-06-12T08:30:00+02:00")])
+    doc = read_document(body.replace('encoding="UTF-8"', f'encoding="{codec.upper()}"').encode(codec))
+    assert doc.kind == "feed"
+    assert [(e.url, e.title) for e in doc.entries] == [("https://www.example.org/a/b/un-article-1.html",
+                                                       "Un été à Sète")]
+
+
+def test_a_utf16_start_page_is_an_article_not_binary():
+    crawler = get_crawler(GenericSpider, {"NEWSCRAWL_STATS_FILE": ""})
+    spider = GenericSpider.from_crawler(crawler, start_urls=URL)
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    body = b"\xff\xfe" + article_html(ACCENTS, PARAS).encode("utf-16-le")
+    response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html"},
+                            request=Request(URL, meta={"newscrawl_start": True}))
+    (item,) = spider.parse_discovery(response)
+    assert item.title == ACCENTS
+    assert crawler.stats.get_value("newscrawl/discovery/bad_document/binary") is None

@@ -28,13 +28,14 @@ _WIDE_PATTERNS = (
     (re.compile(rb"^(?:[\t\n\r ]\x00)*<\x00"), "utf-16-le"),
     (re.compile(rb"^(?:\x00[\t\n\r ])*\x00<"), "utf-16-be"),
 )
-_META_CHARSET_TEXT = re.compile(r"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_META_CHARSET_TEXT = re.compile(r"""(?:<meta[^>]+charset|<\?xml[^>]+encoding)\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
 def wide_encoding(body: bytes, declared: str | None = None) -> str | None:
     """The UTF-16 / UTF-32 codec a page is in, when it says so: a byte order mark, the HTTP
-    charset (``utf-16``, ``utf-32le``...), or a ``<meta charset>`` read in the encoding its
-    first bytes are laid out in. None for any other page (8-bit charsets, UTF-8)."""
+    charset (``utf-16``, ``utf-32le``...), or a ``<meta charset>`` (an XML declaration's
+    ``encoding``) read in the encoding its first bytes are laid out in. None for any other page
+    (8-bit charsets, UTF-8)."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return codec
