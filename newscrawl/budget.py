@@ -10,7 +10,7 @@ for what is new. Requests of article URLs given by name (``-a start_urls``) are 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 

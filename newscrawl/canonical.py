@@ -33,7 +33,7 @@ article path (site root, section...)."""
 
 
 def _bare(host: str) -> str:
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 def site_publishers(fetched: str, site: str | None) -> list[Publisher]:

@@ -66,14 +66,15 @@ def page(head: str, title: str = "Un titre d'article assez long pour la page") -
     ('<link rel="canonical" href="/">', "not_article"),
     ('<meta property="og:url" content="https://www.echo-des-causses.example/societe/">', "not_article"),
     (f'<link rel="canonical" href="{FIG}">', "offsite"),
-    ('<script type="application/ld+json">{"@type": "NewsArticle", "url": "%s"}</script>' % FIG, "offsite"),
+    (f'<script type="application/ld+json">{{"@type": "NewsArticle", "url": "{FIG}"}}</script>', "offsite"),
     ('<link rel="canonical" href="ftp://www.echo-des-causses.example/a/b/c.html">', "scheme"),
 ])
 def test_every_parser_falls_back_to_the_fetched_url(head, reason):
     item, parser = parse_page(GEN + "?utm_source=rss", page(head), source="generic")
     assert item.canonical_url == canonical_url(GEN)
     assert item.id == url_id(GEN)
-    assert parser.canonical_refused is not None and parser.canonical_refused[0] == reason
+    assert parser.canonical_refused is not None
+    assert parser.canonical_refused[0] == reason
 
 
 def test_site_parsers_get_the_rule_too():

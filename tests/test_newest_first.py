@@ -43,7 +43,8 @@ def shuffled_items(n: int, seed: int = 12, undated: int = 0):
 def test_entries_come_newest_first_then_undated_in_document_order(make):
     doc = read_document(make(shuffled_items(50, undated=3)).encode())
     assert [e.url for e in doc.entries] == [BASE + path(i) for i in [*range(49, -1, -1), 50, 51, 52]]
-    assert doc.read == 53 and doc.cut == 0
+    assert doc.read == 53
+    assert doc.cut == 0
 
 
 @pytest.mark.parametrize("make", [rss, news_sitemap])
@@ -73,7 +74,8 @@ def test_reading_20000_entries_costs_the_buffer_not_the_document():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(doc.entries) == 50 and doc.read == 20_000
+    assert len(doc.entries) == 50
+    assert doc.read == 20_000
     assert doc.entries[0].url.endswith("article-19999.html")
     assert peak < 2 << 20, peak  # ~0.5 MB; 20,000 Entry objects (with their titles) held ~6 MB
 
@@ -203,7 +205,8 @@ def test_the_run_budget_skips_what_is_known_and_goes_on(tmp_path):
                        "NEWSCRAWL_MAX_ARTICLES_PER_RUN=10", "NEWSCRAWL_MONITOR_ENABLED=0")
     finally:
         site.stop()
-    assert first.returncode == 0 and second.returncode == 0, second.log[-3000:]
+    assert first.returncode == 0, first.log[-3000:]
+    assert second.returncode == 0, second.log[-3000:]
     assert after_first == 10
     assert fetched(site)[:10] == [path(i) for i in range(29, 19, -1)]
     # the 10 collected are skipped before download and do not use the budget: the next 10 come
