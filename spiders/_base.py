@@ -98,7 +98,8 @@ class NewsSpider(scrapy.Spider):
 
     Stats written (all under ``newscrawl/``):
     discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
-    broken,document_limit}, discovery/limit/document (entries past NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT),
+    broken,document_limit,bad_entry}, discovery/limit/document (entries past
+    NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT),
     discovery/skipped/<reason> (section, author, tag, video, live, not_article, offsite),
     discovery/truncated/<entries|bytes>, discovery/bad_document/<code>,
     fetch/failed/<reason> (see spiders/_checks.failure_reason),
@@ -366,7 +367,10 @@ class NewsSpider(scrapy.Spider):
         self.inc("discovery/entries", doc.read)
         self._report_cut(response, doc.cut)
         for rank, entry in enumerate(doc.entries):  # newest first
-            if doc.kind == "sitemapindex":
+            try:
+                if doc.kind != "sitemapindex":
+                    yield from self.request_entry(entry, rank)
+                    continue
                 entry.url = response.urljoin(entry.url)
                 if depth >= self.max_depth:
                     self.logger.warning("Not following %(url)s: sitemap nesting deeper than %(n)d",
@@ -376,8 +380,8 @@ class NewsSpider(scrapy.Spider):
                     request = self.discovery_request(entry.url, depth + 1)
                     if request is not None:
                         yield request
-                continue
-            yield from self.request_entry(entry, rank)
+            except ValueError as exc:  # a URL that no request can be made of: that entry only
+                self._bad_entry(response, entry.url, exc)
 
     def _read_entries(self, response: Response) -> Document:
         """The document's entries that this site wants (articles, recent enough, once each), the
@@ -386,18 +390,27 @@ class NewsSpider(scrapy.Spider):
         seen_here: set[int] = set()
 
         def accept(entry: Entry) -> bool:
-            entry.url = response.urljoin(entry.url)
-            key = url_key(canonical_url(entry.url))
-            if key in seen_here:
-                self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",
-                                 {"doc": response.url, "url": entry.url})
-                self.inc("discovery/duplicate_in_document")
+            try:
+                entry.url = response.urljoin(entry.url)
+                key = url_key(canonical_url(entry.url))
+                if key in seen_here:
+                    self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",
+                                     {"doc": response.url, "url": entry.url})
+                    self.inc("discovery/duplicate_in_document")
+                    return False
+                seen_here.add(key)
+                return self.wanted(entry) is not None
+            except ValueError as exc:  # one entry's URL (http://[::1, a port of 99999...), not the document
+                self._bad_entry(response, entry.url, exc)
                 return False
-            seen_here.add(key)
-            return self.wanted(entry) is not None
 
         return read_document(response.body, max_entries=self.max_entries, max_bytes=self.max_doc_bytes,
                              keep=self.max_per_document, accept=accept)
+
+    def _bad_entry(self, response: Response, url: str, exc: Exception) -> None:
+        self.logger.warning("Bad entry in %(doc)s: %(url)r (%(exc)s); skipped, the rest is read",
+                            {"doc": response.url, "url": url[:300], "exc": exc})
+        self.inc("discovery/bad_entry")
 
     def _report_cut(self, response: Response, cut: int) -> None:
         if cut:
@@ -441,22 +454,27 @@ class NewsSpider(scrapy.Spider):
         own_host = urlsplit(response.url).hostname
         rank = cut = 0
         for href in hrefs:
-            url = response.urljoin(href.strip())
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https"):
-                continue
-            # Without listing markup, only the page's own article links (not share buttons,
-            # ads or partner sites linked from a home page).
-            if picked or (parts.hostname == own_host and self.classify(url) == "article"):
+            try:
+                url = response.urljoin(href.strip())
+                parts = urlsplit(url)
+                if parts.scheme not in ("http", "https"):
+                    continue
+                # Without listing markup, only the page's own article links (not share buttons,
+                # ads or partner sites linked from a home page).
+                if not (picked or (parts.hostname == own_host and self.classify(url) == "article")):
+                    continue
                 entry = Entry(url=url)
                 if self.wanted(entry) is None:
                     continue
                 if self.max_per_document and rank >= self.max_per_document:  # undated: page order
                     cut += 1
                     continue
-                for request in self.request_entry(entry, rank):
-                    rank += 1
-                    yield request
+                requests = list(self.request_entry(entry, rank))
+            except ValueError as exc:  # one link's URL (http://[::1...), not the page
+                self._bad_entry(response, href, exc)
+                continue
+            rank += len(requests)
+            yield from requests
         self._report_cut(response, cut)
 
     def _too_old(self, entry: Entry) -> bool:

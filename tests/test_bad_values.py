@@ -303,3 +303,50 @@ def test_a_utf16_start_page_is_an_article_not_binary():
     (item,) = spider.parse_discovery(response)
     assert item.title == ACCENTS
     assert crawler.stats.get_value("newscrawl/discovery/bad_document/binary") is None
+
+
+# ---------------------------------------------------------------------------- one bad entry URL
+BAD_URLS = ["http://[::1", "http://[zz]/a/b/c-1.html", "http://example.com:99999/a/b/c-1.html", "javascript:alert(1)"]
+GOOD = "http://127.0.0.1:8765/actualites/2025/06/12/un-bon-article.html"
+
+
+def discovery_spider():
+    crawler = get_crawler(GenericSpider, {"NEWSCRAWL_STATS_FILE": ""})
+    spider = GenericSpider.from_crawler(crawler, start_urls=URL)
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    return spider, crawler.stats
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_one_bad_entry_url_costs_that_entry_only(bad):
+    from scrapy.http import XmlResponse
+
+    spider, stats = discovery_spider()
+    feed = "http://127.0.0.1:8765/feed.xml"
+    body = rss([(bad, None, "2025-06-13T08:00:00+02:00"), (GOOD, None, "2025-06-12T08:00:00+02:00")]).encode()
+    out = list(spider.parse_discovery(XmlResponse(feed, body=body, request=Request(feed))))
+    assert [r.url for r in out] == [GOOD]
+    assert stats.get_value("newscrawl/discovery/bad_entry") == 1
+
+
+@pytest.mark.parametrize("bad", BAD_URLS[:3])
+def test_one_bad_sitemap_in_an_index_costs_that_sitemap_only(bad):
+    from scrapy.http import XmlResponse
+
+    spider, stats = discovery_spider()
+    index = "http://127.0.0.1:8765/sitemap-index.xml"
+    rows = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in (bad, "http://127.0.0.1:8765/sitemap-1.xml"))
+    body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</sitemapindex>'
+    out = list(spider.parse_discovery(XmlResponse(index, body=body.encode(), request=Request(index))))
+    assert [r.url for r in out] == ["http://127.0.0.1:8765/sitemap-1.xml"]
+    assert stats.get_value("newscrawl/discovery/bad_entry") == 1
+
+
+@pytest.mark.parametrize("bad", BAD_URLS[:3])
+def test_one_bad_link_costs_that_link_only(bad):
+    spider, _stats = discovery_spider()
+    page = "http://127.0.0.1:8765/actualites/"
+    body = f'<html><body><a href="{bad}">x</a><a href="{GOOD}">y</a></body></html>'.encode()
+    out = list(spider.parse_discovery(HtmlResponse(page, body=body, request=Request(page))))
+    assert [r.url for r in out] == [GOOD]
