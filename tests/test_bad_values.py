@@ -193,6 +193,10 @@ def test_utf16_and_utf32_pages_are_not_binary_to_the_spider(codec, bom, header, 
 
 def test_8bit_pages_are_not_wide():
     assert wide_encoding(article_html(ACCENTS, PARAS).encode("utf-8"), "utf-8") is None
+    # a UTF-8 page labelled utf-16 by its server: the bytes win, as for any wrong charset
+    assert wide_encoding(article_html(ACCENTS, PARAS).encode("utf-8"), "utf-16") is None
+    item, _ = parse_page(URL, article_html(ACCENTS, PARAS).encode("utf-8"), encoding="utf-16")
+    assert item.title == ACCENTS
     assert wide_encoding(article_html(ACCENTS, PARAS).encode("cp1252"), None) is None
     assert wide_encoding(b"%PDF-1.7\n\x00\x00\x00", None) is None
 

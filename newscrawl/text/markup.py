@@ -46,6 +46,8 @@ def wide_encoding(body: bytes, declared: str | None = None) -> str | None:
     if family is not None:
         if layout is not None:  # the bytes' layout says which: a header off by a width loses to it
             return layout
+        if b"\x00" not in body[:512]:  # HTML markup in UTF-16/32 is full of NULs: this is not
+            return None
         return f"{family}-{label[-2:]}" if label.endswith(("le", "be")) else f"{family}-le"
     if layout is None:
         return None
