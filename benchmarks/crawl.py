@@ -411,6 +411,7 @@ def crawl(server: Server, site: str, n: int, mode: str, workdir: Path, extra: Se
             "-s", f"NEWSCRAWL_STATE_DIR={run_dir / 'state'}",
             "-s", f"NEWSCRAWL_RECORDS_DIR={run_dir / 'records'}",
             "-s", f"NEWSCRAWL_OUTPUT_DIR={run_dir / 'out'}",
+            "-s", "NEWSCRAWL_MAX_ARTICLES_PER_RUN=0",  # an archive crawl: every page of the sitemaps
             *extra]
     if mode == "noop":
         args += ["-s", "SPIDER_MODULES=benchmarks.crawl"]

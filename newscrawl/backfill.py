@@ -35,6 +35,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 from newscrawl.text.dates import PARIS, parse_duration
 
 if TYPE_CHECKING:
@@ -317,3 +319,11 @@ class BackfillProgressExtension:
             self.task.stop()
         if self._window() is not None:
             self.log(final=True)
+
+
+def backfill_bound_given(settings: Any, name: str) -> bool:
+    """Whether the user set the article bound ``name`` (NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT/_RUN)
+    on the command line or in a spider: in a backfill, only then does it apply. Their defaults
+    are for cron runs over feeds (the newest first); a backfill wants its whole window and is
+    bounded by the window and by interrupting and resuming it."""
+    return (settings.getpriority(name) or 0) > SETTINGS_PRIORITIES["project"]

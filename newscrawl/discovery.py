@@ -15,9 +15,11 @@ Reading is streamed and bounded, so a hostile or broken document costs little:
 from __future__ import annotations
 
 import gzip
+import heapq
 import io
+import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -25,7 +27,8 @@ from typing import Literal
 
 from lxml import etree
 
-from newscrawl.text.dates import parse_any, parse_iso
+from newscrawl.text.dates import is_news_date, parse_any, parse_iso
+from newscrawl.text.markup import wide_encoding
 from newscrawl.text.normalize import clean_text
 
 Kind = Literal["urlset", "sitemapindex", "feed", "html"]
@@ -51,11 +54,44 @@ class Entry:
 class Document:
     kind: Kind
     entries: list[Entry] = field(default_factory=list)
+    """Newest first (by date; undated entries after, in document order)."""
     truncated: Literal["entries", "bytes"] | None = None
     """Why reading stopped early: the entry limit or the byte limit (None: read whole)."""
     broken: str | None = None
     """The document is not well-formed (cut short, bad XML): what was wrong; entries read
     before the break are kept."""
+    read: int = 0
+    """Entries read (accepted or not)."""
+    cut: int = 0
+    """Entries accepted but not kept: older than the ``keep`` newest."""
+
+
+class Newest:
+    """The ``keep`` newest entries seen (0: all), in a heap of at most ``keep``: a document of
+    100,000 entries costs ``keep`` entries of memory. Newest by date; undated entries rank
+    after every dated one, earlier in the document first."""
+
+    def __init__(self, keep: int = 0) -> None:
+        self.keep = max(keep, 0)
+        self.heap: list[tuple[tuple[int, float, int], Entry]] = []
+        self.count = 0
+        self.cut = 0
+
+    def add(self, entry: Entry) -> None:
+        self.count += 1
+        when = entry.published.timestamp() if entry.published is not None else None
+        key = (1, when, -self.count) if when is not None else (0, 0.0, -self.count)
+        if not self.keep:
+            self.heap.append((key, entry))
+        elif len(self.heap) < self.keep:
+            heapq.heappush(self.heap, (key, entry))
+        else:
+            self.cut += 1
+            if key > self.heap[0][0]:
+                heapq.heapreplace(self.heap, (key, entry))
+
+    def entries(self) -> list[Entry]:
+        return [entry for _, entry in sorted(self.heap, key=lambda pair: pair[0], reverse=True)]
 
 
 class NotAFeed(ValueError):
@@ -65,6 +101,9 @@ class NotAFeed(ValueError):
     def __init__(self, message: str, code: str = "not_a_feed") -> None:
         super().__init__(message)
         self.code = code
+
+
+_XML_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])[\w-]+(["'])""", re.IGNORECASE)
 
 
 def _local(tag: object) -> str:
@@ -123,15 +162,26 @@ def _child_text(el: etree._Element, *names: str) -> str | None:
 
 
 def parse_date(raw: str | None) -> datetime | None:
-    """Feed and sitemap dates: ISO 8601 (W3C, news sitemaps, Atom) or RFC 822 (RSS 2.0)."""
+    """Feed and sitemap dates: ISO 8601 (W3C, news sitemaps, Atom) or RFC 822 (RSS 2.0).
+
+    An impossible date (offset +99:00, year 0 or 99999, before 1900, garbage) is None: it costs
+    the entry its date, never the document."""
     if not raw:
         return None
+    try:
+        value = _parse_date(raw)
+    except Exception:  # noqa: BLE001  # a date is one value of one entry: whatever it is, not the document's end
+        return None
+    return value if is_news_date(value) else None
+
+
+def _parse_date(raw: str) -> datetime | None:
     value = parse_iso(raw)
     if value:
         return value
     try:
         value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         value = None
     if value is not None and value.tzinfo is not None:
         return value
@@ -194,12 +244,32 @@ def _chunks(fh: io.BufferedIOBase, first: bytes, max_bytes: int) -> Iterator[byt
         yield chunk
 
 
-def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50 * 1024 * 1024) -> Document:
+def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50 * 1024 * 1024,
+                  keep: int = 0, accept: Callable[[Entry], bool] | None = None) -> Document:
     """Read a feed, a sitemap or a sitemap index from ``body`` (plain or gzip), streaming.
+
+    Entries come newest first (:class:`Newest`). For a feed or a sitemap of articles, only
+    the entries ``accept`` takes (all without it) are ranked, and only the ``keep`` newest of
+    them are kept (0: all): the buffer holds ``keep`` entries whatever the document's size.
+    A sitemap index keeps all its entries (at most ``max_entries``), newest first.
 
     Returns kind ``html`` (no entries) for an HTML page. Raises NotAFeed for anything that is
     not markup (empty, JSON, binary, corrupt gzip).
     """
+    ranked: list[Newest] = []  # set by _read once the root tells the kind
+    wide = wide_encoding(body[:4096]) if body[:2] != b"\x1f\x8b" else None
+    if wide is not None:  # a UTF-16/32 feed: read as the UTF-8 it is re-encoded to
+        text = body[: max_bytes * 4].decode(wide, errors="replace").lstrip("\ufeff")
+        body = _XML_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+    doc = _read(body, max_entries, max_bytes, keep, accept, ranked)
+    if ranked:
+        doc.entries = ranked[0].entries()
+        doc.cut = ranked[0].cut
+    return doc
+
+
+def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
+          accept: Callable[[Entry], bool] | None, ranked: list[Newest]) -> Document:
     fh = open_body(body)
     try:
         first = fh.read(CHUNK)
@@ -211,6 +281,7 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
     parser = etree.XMLPullParser(events=("start", "end"), recover=True, no_network=True,
                                  resolve_entities=False, huge_tree=False)
     doc: Document | None = None
+    articles = True
     root: etree._Element | None = None
     closed = False
     total = 0
@@ -230,6 +301,8 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
                         return Document(kind="html")
                     else:
                         raise NotAFeed(f"XML root <{name}> is neither a feed nor a sitemap", "bad_root")
+                    articles = doc.kind != "sitemapindex"
+                    ranked.append(Newest(keep if articles else 0))
                     continue
                 assert doc is not None
                 if event != "end":
@@ -251,8 +324,10 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
                 while el.getprevious() is not None:
                     del el.getparent()[0]
                 if entry is not None:
-                    doc.entries.append(entry)
-                    if len(doc.entries) >= max_entries:
+                    doc.read += 1
+                    if not articles or accept is None or accept(entry):
+                        ranked[0].add(entry)
+                    if doc.read >= max_entries:
                         doc.truncated = "entries"
                         return doc
     except (OSError, EOFError, zlib.error) as exc:  # gzip cut short or corrupt mid-stream

@@ -25,3 +25,8 @@ class DeferredCopy(DropItem):
     """Not a real drop: an aggregator copy or a teaser held until the crawl is idle, then
     processed again (so an original arriving meanwhile wins). Its drop count is taken back
     when it is released."""
+
+
+class WriteRefused(DropItem):
+    """A writer did not write the record (e.g. its id is another page's record): the item is
+    dropped so that it is never marked seen (MarkSeen runs after the writers)."""

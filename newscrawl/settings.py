@@ -61,6 +61,8 @@ NEWSCRAWL_MAX_SITEMAP_URLS = 50_000  # URLs read from one sitemap or feed at mos
 NEWSCRAWL_MAX_SITEMAP_DEPTH = 3  # sitemap index nesting followed at most
 NEWSCRAWL_MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # bytes of one feed/sitemap read (inflated) at most
 NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS = 2_000  # feeds/sitemaps/listings fetched per crawl at most
+NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT = 1_000  # article requests from one feed/sitemap/listing at most, its newest (0 = no limit)
+NEWSCRAWL_MAX_ARTICLES_PER_RUN = 10_000  # article requests from discovery per site and run at most, not counting those already collected (0 = no limit)
 NEWSCRAWL_SITEMAPS_IN_FLIGHT = 1  # sitemaps of a sitemap index scheduled at a time, the next when the queue is short (0 = all at once)
 NEWSCRAWL_FUTURE_DATE_TOLERANCE = "6h"  # a published/modified date later than fetch time + this is dropped
 NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO = 0.7  # a cleaning step removing more than this share keeps the original
@@ -125,6 +127,7 @@ ADDONS = {
 SPIDER_MIDDLEWARES: dict[str, int] = {
     "newscrawl.dedup.middleware.SkipSeenArticlesMiddleware": 550,  # no download of collected articles
     "newscrawl.safety.RefuseInternalLinksMiddleware": 900,  # no non-http(s) or internal link is scheduled
+    "newscrawl.budget.ArticleBudgetMiddleware": 545,  # NEWSCRAWL_MAX_ARTICLES_PER_RUN, after the seen-URL skip
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,

@@ -26,7 +26,9 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.exceptions import WriteRefused
 from newscrawl.memo import compact_key
+from newscrawl.text.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,13 @@ def record_key(record: dict[str, Any]) -> int:
     """What makes a line a repeat: the same article (id) in the same version (modified); held as
     the ``compact_key`` of ``<id>|<modified>`` (the writer keeps one per record of the run)."""
     return compact_key(f"{record.get('id') or record.get('url')}|{record.get('modified') or ''}")
+
+
+def page_key(record: dict[str, Any]) -> int:
+    """``record_key`` plus the page fetched: tells a page written again after a crash (same page)
+    from another page claiming the same record id (a shared canonical URL)."""
+    return compact_key(f"{record.get('id') or record.get('url')}|{record.get('modified') or ''}|"
+                       f"{canonical_url(str(record.get('url') or ''))}")
 
 
 def record_day(record: dict[str, Any]) -> str:
@@ -76,8 +85,9 @@ def repair_tail(path: Path) -> int:
     return size - keep
 
 
-def read_keys(path: Path) -> tuple[set[int], int]:
-    """The record keys of a JSONL file and the number of lines that are not JSON records."""
+def read_keys(path: Path, pages: set[int] | None = None) -> tuple[set[int], int]:
+    """The record keys of a JSONL file and the number of lines that are not JSON records
+    (``pages``, when given, gets the ``page_key`` of each record)."""
     keys: set[int] = set()
     bad = 0
     with path.open("rb") as fh:
@@ -91,6 +101,8 @@ def read_keys(path: Path) -> tuple[set[int], int]:
                 continue
             if isinstance(record, dict):
                 keys.add(record_key(record))
+                if pages is not None:
+                    pages.add(page_key(record))
             else:
                 bad += 1
     return keys, bad
@@ -104,6 +116,8 @@ class DatedJsonlWriter:
         self.fsync = fsync
         self.keys: set[int] = set()
         """``record_key`` of every record written, or found at open in the recent files."""
+        self.pages: set[int] = set()
+        """``page_key`` of the same records: which page each was written for."""
         self.written_paths: set[Path] = set()
         self.repaired: dict[Path, int] = {}
         self.bad_lines = 0
@@ -121,7 +135,7 @@ class DatedJsonlWriter:
                 self.repaired[path] = removed
                 logger.warning("Cut a torn last line (%(n)d bytes) off %(path)s: an earlier run died mid-write",
                                {"n": removed, "path": path})
-            keys, bad = read_keys(path)
+            keys, bad = read_keys(path, self.pages)
             if bad:
                 logger.warning("%(path)s has %(bad)d line(s) that are not JSON records", {"path": path, "bad": bad})
             self.bad_lines += bad
@@ -133,6 +147,10 @@ class DatedJsonlWriter:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             self._fds[path] = fd
         return fd
+
+    def holds_page(self, record: dict[str, Any]) -> bool:
+        """Whether the record already written under ``record``'s key is for the same page."""
+        return page_key(record) in self.pages
 
     def write(self, record: dict[str, Any]) -> Path | None:
         """Append ``record``; None (nothing written) when the same record is already there."""
@@ -149,6 +167,7 @@ class DatedJsonlWriter:
         if self.fsync:
             os.fsync(fd)
         self.keys.add(key)
+        self.pages.add(page_key(record))
         self.written_paths.add(path)
         return path
 
@@ -163,7 +182,8 @@ class WriteJsonlPipeline:
 
     Settings read: NEWSCRAWL_OUTPUT_DIR ("" disables the pipeline), NEWSCRAWL_JSONL_FSYNC.
     Stats written: newscrawl/jsonl/written, newscrawl/jsonl/already_written (a repeat after a
-    crash, not written again), newscrawl/jsonl/paywalled (records written that are teasers),
+    crash, not written again), newscrawl/jsonl/refused/id_taken (another page's record has this
+    id: dropped with WriteRefused, so never marked seen), newscrawl/jsonl/paywalled (records written that are teasers),
     newscrawl/jsonl/missing/<field> (records written without it), newscrawl/jsonl/torn_line_repaired,
     newscrawl/jsonl/bad_line,
     newscrawl/jsonl/parser/<parser name>/<version> (records written per parser version).
@@ -198,7 +218,16 @@ class WriteJsonlPipeline:
 
     def process_item(self, item: Any) -> Any:
         record = item.to_record() if hasattr(item, "to_record") else ItemAdapter(item).asdict()
-        path = self._writer().write(record)
+        writer = self._writer()
+        path = writer.write(record)
+        if path is None and not writer.holds_page(record):
+            # Another page holds this record id (they declare the same canonical URL): this one is
+            # not written, so it must not be marked seen either (MarkSeen 900 never sees it).
+            logger.warning("Not written: %(url)s has the record id %(id)s of another page already in the "
+                           "output (same canonical URL %(canon)s); not marked seen",
+                           {"url": record.get("url"), "id": record.get("id"), "canon": record.get("canonical_url")})
+            self.stats.inc_value("newscrawl/jsonl/refused/id_taken")
+            raise WriteRefused(f"record id {record.get('id')} taken by another page: {record.get('url')}")
         if path is None:
             logger.info("Already in the output, not written again: %(url)s", {"url": record.get("url")})
             self.stats.inc_value("newscrawl/jsonl/already_written")

@@ -23,12 +23,13 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import HtmlResponse
 
-from newscrawl.backfill import Window, parse_window
+from newscrawl.backfill import Window, backfill_bound_given, parse_window
 from newscrawl.discovery import Document, Entry, NotAFeed, read_document
 from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
 from newscrawl.text.dates import parse_duration, parse_iso, to_iso
+from newscrawl.text.markup import wide_encoding
 from newscrawl.text.urls import TRACKING_PARAMS, canonical_url
 from spiders._checks import (
     HTML_TYPES,
@@ -36,6 +37,7 @@ from spiders._checks import (
     charset_problem,
     failure_reason,
     header_charset,
+    is_before_news,
     is_future,
     looks_truncated,
     media_type,
@@ -57,9 +59,10 @@ LISTING_CSS: dict[str, tuple[str, ...]] = {
 }
 # Request flags of a body cut short (StopDownload, or a connection closed early).
 _PARTIAL_FLAGS = {"download_stopped", "partial", "dataloss"}
-DISCOVERY_PRIORITY = -1
-"""Request priority of the sitemaps named in a sitemap index (article requests have 0): the
-scheduler hands out the articles already found before the next sitemap."""
+DISCOVERY_PRIORITY = -1_000_000
+"""Request priority of the sitemaps named in a sitemap index, below every article's (0 for the
+newest entry of a document, then -rank, see rank_priority): the scheduler hands out the articles
+already found before the next sitemap."""
 
 
 def request_url(url: str) -> str:
@@ -69,6 +72,13 @@ def request_url(url: str) -> str:
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not TRACKING_PARAMS.match(k)])
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def rank_priority(rank: int) -> int:
+    """Request priority of the entry ranked ``rank`` (0: newest) in its document: one priority
+    per rank for the first 1,000, then one per 100 ranks (Scrapy's priority queue keeps one
+    queue per priority: 50,000 of them would cost a scan of each at every pop)."""
+    return -rank if rank < 1000 else -(1000 + (rank - 1000) // 100)
 
 
 def refine_verdict(verdict: str, url: str) -> str:
@@ -85,7 +95,7 @@ class NewsSpider(scrapy.Spider):
 
     Settings read: NEWSCRAWL_MAX_AGE, NEWSCRAWL_INCLUDE_LIVE, NEWSCRAWL_MAX_SITEMAP_URLS,
     NEWSCRAWL_MAX_SITEMAP_DEPTH, NEWSCRAWL_MAX_SITEMAP_BYTES, NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS,
-    NEWSCRAWL_FUTURE_DATE_TOLERANCE, NEWSCRAWL_BACKFILL_LASTMOD_SLACK.
+    NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT, NEWSCRAWL_FUTURE_DATE_TOLERANCE, NEWSCRAWL_BACKFILL_LASTMOD_SLACK.
 
     A backfill (``-a since=YYYY-MM-DD -a until=YYYY-MM-DD``) starts from the publisher's
     ``archive_urls`` and reads only the sitemaps and entries that can hold the window
@@ -93,13 +103,16 @@ class NewsSpider(scrapy.Spider):
 
     Stats written (all under ``newscrawl/``):
     discovery/{documents,listings,entries,requested,duplicate,duplicate_in_document,too_old,too_deep,
-    broken,document_limit}, discovery/entry_point/{total,dead} (start feeds/sitemaps; dead: failed or not a feed),
+    broken,document_limit,bad_entry}, discovery/limit/document (entries past
+    NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT), discovery/entry_point/{total,dead} (start feeds/sitemaps; dead: failed or not a feed),
     discovery/skipped/<reason> (section, author, tag, video, live, not_article, offsite),
     discovery/truncated/<entries|bytes>, discovery/bad_document/<code>,
     fetch/failed/<reason> (see spiders/_checks.failure_reason),
-    page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, live),
+    page/dropped/<reason> (empty_body, binary, not_html, parser_error, no_title, no_body, too_deep, live,
+    truncated_body),
     page/warning/<reason> (charset_conflict, charset_wrong, charset_missing, truncated_html,
-    truncated_body, content_type, future_date, field_error),
+    truncated_body, content_type, future_date, ancient_date, field_error, canonical_refused),
+    page/canonical_refused/<scheme|offsite|not_article> (newscrawl.canonical),
     parse/{items,live}, parse/field_error/<field>, parse/body_source/<source>;
     in a backfill: backfill/{since,until,timezone}, backfill/sitemaps/{selected,read},
     backfill/skipped_sitemap/<period_before|period_after|lastmod_before>,
@@ -157,6 +170,7 @@ class NewsSpider(scrapy.Spider):
         self.max_depth = 3
         self.max_doc_bytes = 50 * 1024 * 1024
         self.max_documents = 2_000
+        self.max_per_document = 1_000
         self.future_tolerance = timedelta(hours=6)
 
     def _own_host(self, host: str) -> bool:
@@ -178,6 +192,12 @@ class NewsSpider(scrapy.Spider):
         spider.max_depth = settings.getint("NEWSCRAWL_MAX_SITEMAP_DEPTH", 3)
         spider.max_doc_bytes = settings.getint("NEWSCRAWL_MAX_SITEMAP_BYTES", 50 * 1024 * 1024)
         spider.max_documents = settings.getint("NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS", 2_000)
+        spider.max_per_document = settings.getint("NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT", 1_000)
+        if spider.max_per_document < 0:
+            raise ValueError(f"NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT must be 0 (no limit) or more, "
+                             f"not {spider.max_per_document}")
+        if spider.window is not None and not backfill_bound_given(settings, "NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT"):
+            spider.max_per_document = 0  # a backfill wants every entry of its window (bounded by the sitemap)
         spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
             or timedelta(0)
         spider._setup_backfill(settings)
@@ -397,7 +417,7 @@ class NewsSpider(scrapy.Spider):
 
     def _read_discovery(self, response: Response, depth: int) -> Iterator[Any]:
         try:
-            doc = read_document(response.body, max_entries=self.max_entries, max_bytes=self.max_doc_bytes)
+            doc = self._read_entries(response)
         except NotAFeed as exc:
             if exc.code in ("bad_root", "not_xml") and (isinstance(response, HtmlResponse) or media_type(
                     response.headers.get(b"Content-Type")) in HTML_TYPES):
@@ -424,11 +444,14 @@ class NewsSpider(scrapy.Spider):
         self._report(response, doc)
         if self.window is not None and depth:
             self.inc("backfill/sitemaps/read")
-        self.inc("discovery/entries", len(doc.entries))
-        seen_here: set[str] = set()
-        for entry in doc.entries:
-            entry.url = response.urljoin(entry.url)
-            if doc.kind == "sitemapindex":
+        self.inc("discovery/entries", doc.read)
+        self._report_cut(response, doc.cut)
+        for rank, entry in enumerate(doc.entries):  # newest first
+            try:
+                if doc.kind != "sitemapindex":
+                    yield from self.request_entry(entry, rank)
+                    continue
+                entry.url = response.urljoin(entry.url)
                 if depth >= self.max_depth:
                     self.logger.warning("Not following %(url)s: sitemap nesting deeper than %(n)d",
                                         {"url": entry.url, "n": self.max_depth})
@@ -439,15 +462,44 @@ class NewsSpider(scrapy.Spider):
                         if self.window is not None:
                             self.inc("backfill/sitemaps/selected")
                         yield request
-                continue
-            key = canonical_url(entry.url)
-            if key in seen_here:
-                self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",
-                                 {"doc": response.url, "url": entry.url})
-                self.inc("discovery/duplicate_in_document")
-                continue
-            seen_here.add(key)
-            yield from self.consider(entry)
+            except ValueError as exc:  # a URL that no request can be made of: that entry only
+                self._bad_entry(response, entry.url, exc)
+
+    def _read_entries(self, response: Response) -> Document:
+        """The document's entries that this site wants (articles, recent enough, once each), the
+        NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT newest of them (newscrawl.discovery.Newest): the
+        rest are judged as they stream by and never held."""
+        seen_here: set[int] = set()
+
+        def accept(entry: Entry) -> bool:
+            try:
+                entry.url = response.urljoin(entry.url)
+                key = url_key(canonical_url(entry.url))
+                if key in seen_here:
+                    self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",
+                                     {"doc": response.url, "url": entry.url})
+                    self.inc("discovery/duplicate_in_document")
+                    return False
+                seen_here.add(key)
+                return self.wanted(entry) is not None
+            except ValueError as exc:  # one entry's URL (http://[::1, a port of 99999...), not the document
+                self._bad_entry(response, entry.url, exc)
+                return False
+
+        return read_document(response.body, max_entries=self.max_entries, max_bytes=self.max_doc_bytes,
+                             keep=self.max_per_document, accept=accept)
+
+    def _bad_entry(self, response: Response, url: str, exc: Exception) -> None:
+        self.logger.warning("Bad entry in %(doc)s: %(url)r (%(exc)s); skipped, the rest is read",
+                            {"doc": response.url, "url": url[:300], "exc": exc})
+        self.inc("discovery/bad_entry")
+
+    def _report_cut(self, response: Response, cut: int) -> None:
+        if cut:
+            self.logger.warning("Discovery document %(url)s: %(n)d article entries not requested, "
+                                "NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT=%(max)d (the newest are)",
+                                {"url": response.url, "n": cut, "max": self.max_per_document})
+            self.inc("discovery/limit/document", cut)
 
     def _report(self, response: Response, doc: Document) -> None:
         if _PARTIAL_FLAGS & set(response.flags):
@@ -482,15 +534,30 @@ class NewsSpider(scrapy.Spider):
             hrefs = response.css("a::attr(href)").getall()
         self.logger.info("Reading %(url)s as an HTML listing (%(n)d links)", {"url": response.url, "n": len(hrefs)})
         own_host = urlsplit(response.url).hostname
+        rank = cut = 0
         for href in hrefs:
-            url = response.urljoin(href.strip())
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https"):
+            try:
+                url = response.urljoin(href.strip())
+                parts = urlsplit(url)
+                if parts.scheme not in ("http", "https"):
+                    continue
+                # Without listing markup, only the page's own article links (not share buttons,
+                # ads or partner sites linked from a home page).
+                if not (picked or (parts.hostname == own_host and self.classify(url) == "article")):
+                    continue
+                entry = Entry(url=url)
+                if self.wanted(entry) is None:
+                    continue
+                if self.max_per_document and rank >= self.max_per_document:  # undated: page order
+                    cut += 1
+                    continue
+                requests = list(self.request_entry(entry, rank))
+            except ValueError as exc:  # one link's URL (http://[::1...), not the page
+                self._bad_entry(response, href, exc)
                 continue
-            # Without listing markup, only the page's own article links (not share buttons,
-            # ads or partner sites linked from a home page).
-            if picked or (parts.hostname == own_host and self.classify(url) == "article"):
-                yield from self.consider(Entry(url=url))
+            rank += len(requests)
+            yield from requests
+        self._report_cut(response, cut)
 
     def _too_old(self, entry: Entry, *, sitemap: bool = False) -> bool:
         if self.window is not None:  # a backfill: the window, not the age, decides
@@ -509,22 +576,38 @@ class NewsSpider(scrapy.Spider):
 
     def consider(self, entry: Entry) -> Iterator[scrapy.Request]:
         """Request ``entry`` if it is an article URL of this site, recent enough, not yet seen."""
+        if self.wanted(entry) is not None:
+            yield from self.request_entry(entry)
+
+    def wanted(self, entry: Entry) -> str | None:
+        """'article' or 'live' when this site wants ``entry`` (an article URL of the site, live
+        pages only with NEWSCRAWL_INCLUDE_LIVE, recent enough); else None, counted and logged."""
         verdict = self.classify(entry.url)
         if verdict == "live" and self.include_live:
             verdict = "live_ok"
         if verdict not in ("article", "live_ok"):
             self.inc(f"discovery/skipped/{verdict}")
             self.logger.info("Skipped %(url)s (%(reason)s)", {"url": entry.url, "reason": verdict})
-            return
+            return None
         if self._too_old(entry):
-            return
+            return None
+        return "live" if verdict == "live_ok" else "article"
+
+    def request_entry(self, entry: Entry, rank: int | None = None) -> Iterator[scrapy.Request]:
+        """The request of a wanted entry, unless already requested in this run. ``rank`` is its
+        place in its document, newest first: its request priority (newest fetched first, and
+        the first entries of every document before the later ones of any)."""
         key = url_key(canonical_url(entry.url))
         if key in self._requested:
             self.logger.debug("Already requested: %(url)s", {"url": entry.url})
             self.inc("discovery/duplicate")
             return
         self._requested.add(key)
-        yield self.article_request(entry.url, entry, live=verdict == "live_ok")
+        request = self.article_request(entry.url, entry, live=self.classify(entry.url) == "live")
+        if rank is not None:
+            request.meta["newscrawl_discovered"] = True
+            request.priority = rank_priority(rank)
+        yield request
 
     # ---------------------------------------------------------------- articles
     def parse_article(self, response: Response, hints: dict[str, Any] | None = None) -> Iterator[ArticleItem]:
@@ -533,6 +616,13 @@ class NewsSpider(scrapy.Spider):
         ctype = media_type(response.headers.get(b"Content-Type"))
         if not body.strip():
             return self._drop(response, "empty_body", "empty body")
+        if "dataloss" in response.flags:  # shorter than its Content-Length (DOWNLOAD_FAIL_ON_DATALOSS off)
+            return self._drop(response, "truncated_body", f"{len(body)} bytes received, fewer than the "
+                              f"Content-Length announced: a truncated download")
+        declared = header_charset(response.headers.get(b"Content-Type"))
+        wide = wide_encoding(body, declared)
+        if wide:  # UTF-16/32 said by a BOM, the header or the meta: read as text, checked as UTF-8
+            body, declared = body.decode(wide, errors="replace").lstrip("\ufeff").encode("utf-8"), None
         kind = binary_kind(body)
         if kind:
             return self._drop(response, "binary", f"{kind} served as {ctype or 'no content type'}")
@@ -541,8 +631,7 @@ class NewsSpider(scrapy.Spider):
             if b"<html" not in head and b"<!doctype html" not in head:
                 return self._drop(response, "not_html", f"content type {ctype}")
             self._warn(response, "content_type", f"HTML served as {ctype}")
-        declared = header_charset(response.headers.get(b"Content-Type"))
-        problem = charset_problem(body, declared)
+        problem = None if wide else charset_problem(body, declared)
         if problem:
             self._warn(response, *problem)
         if _PARTIAL_FLAGS & set(response.flags):
@@ -562,6 +651,11 @@ class NewsSpider(scrapy.Spider):
                 self.inc(f"parse/field_error/{name}")
             self._warn(response, "field_error", "fields left empty after an error: " + ", ".join(parser.field_errors))
         self.inc(f"parse/body_source/{parser.body_source}")
+        refused = getattr(parser, "canonical_refused", None)
+        if refused:  # newscrawl.canonical: the record is named after the fetched URL
+            self.inc(f"page/canonical_refused/{refused[0]}")
+            self._warn(response, "canonical_refused", f"declared canonical {refused[1]} refused ({refused[0]}): "
+                       f"the record is named after the fetched URL {item.canonical_url}")
         instead = self.after_parse(response, item, parser)
         if instead is not None:  # e.g. daily8: an empty page is fetched again through the browser
             return iter(instead)
@@ -573,6 +667,8 @@ class NewsSpider(scrapy.Spider):
         if not item.title:
             return self._drop(response, "no_title", "no title found")
         if not item.text:
+            if getattr(parser, "too_deep", False):  # newscrawl.text.depth
+                return self._drop(response, "too_deep", "no body text found in markup nested past 2,048 levels")
             return self._drop(response, "no_body", "no body text found")
         self._check_dates(response, item, fetched_at, hints or {})
         if self.window is not None and not response.meta.get("newscrawl_explicit"):
@@ -589,19 +685,24 @@ class NewsSpider(scrapy.Spider):
 
     def _check_dates(self, response: Response, item: ArticleItem, fetched_at: datetime,
                      hints: dict[str, Any]) -> None:
-        """A date after the fetch time (+ tolerance) cannot be right: it is dropped (the feed's
-        date replaces ``published`` when that one is plausible) and the record kept."""
+        """A date after the fetch time (+ tolerance), or before 1900, cannot be right: it is
+        dropped (the feed's date replaces ``published`` when that one is plausible) and the
+        record kept."""
         for name in ("published", "modified"):
             value = getattr(item, name)
-            if not is_future(value, fetched_at, self.future_tolerance):
+            if is_future(value, fetched_at, self.future_tolerance):
+                reason, why = "future_date", "is after the fetch time"
+            elif is_before_news(value):
+                reason, why = "ancient_date", "is before 1900, no news date"
+            else:
                 continue
             fallback = hints.get("published") if name == "published" else None
-            if fallback and (is_future(fallback, fetched_at, self.future_tolerance) or not parse_iso(fallback)):
+            if fallback and (is_future(fallback, fetched_at, self.future_tolerance) or is_before_news(fallback)
+                             or not parse_iso(fallback)):
                 fallback = None
             setattr(item, name, fallback)
-            self._warn(response, "future_date",
-                       f"{name} {value} is after the fetch time; " + (f"feed date {fallback} used" if fallback
-                                                                     else "dropped"))
+            self._warn(response, reason,
+                       f"{name} {value} {why}; " + (f"feed date {fallback} used" if fallback else "dropped"))
 
     def after_parse(self, response: Response, item: ArticleItem, parser: Any) -> list[Any] | None:
         """Hook for site spiders, called on every parsed page before the live/title/body checks:

@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from newscrawl.text.dates import parse_iso
+from newscrawl.text.dates import NEWS_EPOCH, parse_iso
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -131,11 +131,21 @@ def is_future(value: str | None, now: datetime, tolerance: timedelta) -> bool:
     return when is not None and when > now + tolerance
 
 
+def is_before_news(value: str | None) -> bool:
+    """A record date that is set but is no news date: before 1900 (year 1, a placeholder), or
+    not an instant at all (0001-01-01T00:00:00+14:00). Real archive dates (1944) are kept."""
+    if not value:
+        return False
+    when = parse_iso(value)
+    return when is None or when < NEWS_EPOCH
+
+
 def failure_reason(failure: Any) -> tuple[str, str]:
     """Why a request failed, as (reason, detail): the stat key and a human-readable detail.
 
     Reasons: http_<status>, robots_txt, too_large, timeout, connection_refused, connection_lost,
-    truncated, dns, redirect_loop, too_many_redirects, retry_after_too_long, offsite, other.
+    truncated, bad_content_length, bad_response, refused_scheme, redirect_no_location, dns,
+    redirect_loop, too_many_redirects, retry_after_too_long, offsite, other.
     """
     from scrapy.exceptions import (
         CannotResolveHostError,
@@ -156,7 +166,14 @@ def failure_reason(failure: Any) -> tuple[str, str]:
         return reason, getattr(exc, "detail", detail)
     if isinstance(exc, HttpError):
         status = exc.response.status
+        if 300 <= status < 400:
+            refused = _redirect_refused(exc.response)
+            if refused:
+                return refused
         return f"http_{status}", f"HTTP {status}"
+    framing = _framing_error(exc)
+    if framing:
+        return framing
     if isinstance(exc, DownloadCancelledError) or "max size" in detail or "DOWNLOAD_MAXSIZE" in detail:
         return "too_large", _short(detail)
     if isinstance(exc, IgnoreRequest):
@@ -168,7 +185,7 @@ def failure_reason(failure: Any) -> tuple[str, str]:
     if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError | twisted_error.TCPTimedOutError):
         return "timeout", _short(detail)
     if isinstance(exc, ResponseDataLossError):
-        return "truncated", "the connection closed before the announced Content-Length"
+        return "truncated", "the connection closed before the end of the body (Content-Length or chunked framing)"
     if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
         return "connection_refused", _short(detail)
     if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
@@ -180,6 +197,56 @@ def failure_reason(failure: Any) -> tuple[str, str]:
     if name in {"ResponseNeverReceived", "ResponseFailed", "_WrapperException"}:
         return "connection_lost", _short(detail)
     return "other", f"{name}: {_short(detail)}"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc``, what it was raised from, and the reasons of a Twisted ResponseFailed in it."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo and len(out) < 32:
+        cur = todo.pop()
+        if cur in out:
+            continue
+        out.append(cur)
+        todo.extend(c for c in (cur.__cause__, cur.__context__) if c is not None)
+        for sub in getattr(cur, "reasons", None) or ():  # ResponseFailed: a list of Failures
+            value = getattr(sub, "value", sub)
+            if isinstance(value, BaseException):
+                todo.append(value)
+    return out
+
+
+def _framing_error(exc: BaseException) -> tuple[str, str] | None:
+    """A response whose framing is broken: a body shorter than its Content-Length or chunks
+    (``truncated``), an invalid Content-Length header (``bad_content_length``), a response
+    that is not HTTP (``bad_response``). Not the connection's fault: not ``connection_lost``."""
+    from twisted.web._newclient import ParseError
+    from twisted.web.http import _DataLoss
+
+    for cause in _causes(exc):
+        text = str(cause)
+        if isinstance(cause, _DataLoss):
+            return "truncated", "the connection closed before the end of the body (Content-Length or chunked framing)"
+        if isinstance(cause, ValueError) and ("Content-Length" in text or "non-decimal digits" in text):
+            return "bad_content_length", f"invalid Content-Length header ({_short(text)})"
+        if isinstance(cause, ParseError):
+            return "bad_response", f"not a valid HTTP response ({_short(text)})"
+    return None
+
+
+def _redirect_refused(response: Any) -> tuple[str, str] | None:
+    """A 3xx that was not followed because it leads off the web (file:, ftp:, data:...), or
+    leads nowhere (no Location): its reason, rather than ``http_3xx``."""
+    from urllib.parse import urljoin, urlsplit
+
+    location = response.headers.get(b"Location")
+    if not location:
+        return "redirect_no_location", f"HTTP {response.status} without a Location header"
+    target = urljoin(response.url, location.decode("latin-1").strip())
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        return "refused_scheme", f"HTTP {response.status} to {_short(target, 120)} refused: only http(s) is followed"
+    return None
 
 
 _TWISTED_FAILURE = re.compile(r"<twisted\.python\.failure\.Failure (?:[\w.]+\.)?(\w+): ([^>]*)>")

@@ -168,7 +168,8 @@ def test_skip_entry(e, reason):
 def test_sitemap_entries_keep_lastmod_apart_from_the_publication_date():
     doc = read_document(urlset([(f"{SITE}/a.html", "2024-03-01", "2024-01-15T08:00:00+01:00"),
                                 (f"{SITE}/b.html", "2024-03-02", None)]).encode())
-    a, b = doc.entries
+    by_url = {e.url.rsplit("/", 1)[1]: e for e in doc.entries}  # entries come newest first
+    a, b = by_url["a.html"], by_url["b.html"]
     assert a.published == datetime.fromisoformat("2024-01-15T08:00:00+01:00")
     assert a.lastmod is not None
     assert a.lastmod.date() == date(2024, 3, 1)
@@ -336,3 +337,44 @@ def test_progress_extension_is_off_without_interval_and_silent_without_window(ca
     ext.spider_closed(plain, "finished")
     assert ext.task is None
     assert "backfill" not in caplog.text
+
+
+# ------------------------------------------------------------ the cron bounds in a backfill
+def _explicit(cls, name, value, project=None, **kwargs):
+    """A spider whose setting ``name`` was given on the command line (``-s``), others in the project."""
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    settings = Settings({"NEWSCRAWL_STATS_FILE": "", **(project or {})}, priority="project")
+    settings.set(name, value, priority="cmdline")
+    crawler = Crawler(cls, settings)
+    crawler._apply_settings()
+    spider = cls.from_crawler(crawler, **kwargs)
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    return spider, crawler
+
+
+def test_a_backfill_reads_every_entry_of_a_document_unless_the_bound_is_given():
+    backfill, _ = make(LeFigaroSpider, **JAN)
+    assert backfill.max_per_document == 0  # a month sitemap of 5,000 articles is read whole
+    daily, _ = make(LeFigaroSpider)
+    assert daily.max_per_document == 1_000
+    given, _ = _explicit(LeFigaroSpider, "NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT", 5, **JAN)
+    assert given.max_per_document == 5
+
+
+@pytest.mark.parametrize(("window", "given", "passed"), [(True, False, 3), (False, False, 1), (True, True, 1)])
+def test_the_run_budget_applies_to_a_backfill_only_when_given(window, given, passed):
+    from newscrawl.budget import ArticleBudgetMiddleware
+
+    kwargs = JAN if window else {}
+    if given:
+        spider, crawler = _explicit(LeFigaroSpider, "NEWSCRAWL_MAX_ARTICLES_PER_RUN", 1, **kwargs)
+    else:
+        spider, crawler = _explicit(LeFigaroSpider, "NEWSCRAWL_STATS_FILE", "",
+                                    project={"NEWSCRAWL_MAX_ARTICLES_PER_RUN": 1}, **kwargs)
+    mw = ArticleBudgetMiddleware.from_crawler(crawler)
+    requests = [Request(f"https://www.lefigaro.fr/a/{i}.php", meta={"newscrawl_discovered": True}) for i in range(3)]
+    kept = [r for r in requests if mw.get_processed_request(r, None) is not None]
+    assert len(kept) == passed

@@ -18,9 +18,13 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
+from lxml import etree
+
+from newscrawl.canonical import vet_canonical
 from newscrawl.items import ArticleItem
 from newscrawl.text.blocks import first_text, node_text, texts
 from newscrawl.text.dates import parse_any, parse_iso, to_iso
+from newscrawl.text.depth import MAX_DOM_DEPTH, at_depth, bound_depth, flat_markup, hit_parser_limit
 from newscrawl.text.fastcss import IndexedSelector, drop_selected
 from newscrawl.text.markup import (
     article_ld,
@@ -111,13 +115,35 @@ class ArticleParser:
         #: What discovery knew about the page (news sitemap / feed title and date): last fallbacks.
         self.hints = hints or {}
         self.sel = IndexedSelector(text=self.html or "<html></html>")
+        #: The markup was nested past libxml2's limit (2,048 levels): read again without its
+        #: container tags (newscrawl.text.depth); a page with no body then says why.
+        self.too_deep = False
+        self._bound_depth()
         self.ld_all = jsonld_objects(self.sel)  # before script tags are stripped
         self.ld = article_ld(self.ld_all)
         self.field_errors: list[str] = []
         self.body_source = "dom"
+        #: (reason, declared URL) when the page declared a canonical URL that may not stand for
+        #: it (newscrawl.canonical.REFUSALS): the record is named after the fetched URL.
+        self.canonical_refused: tuple[str, str] | None = None
         self.strip()
 
     # ------------------------------------------------------------------ helpers
+    def _bound_depth(self) -> None:
+        """Markup nested deeper than the text walkers may recurse is unwrapped once, here
+        (newscrawl.text.depth); trafilatura then reads the bounded tree. Real pages: no-op."""
+        root = self.sel.root
+        if not isinstance(root, etree._Element) or not at_depth(root, MAX_DOM_DEPTH):
+            return
+        if hit_parser_limit(root):
+            self.too_deep = True
+            logger.info("Markup of %s nested past libxml2's depth limit: read without its container tags", self.url)
+            self.html = flat_markup(self.html)
+            self.sel = IndexedSelector(text=self.html)
+        n = bound_depth(self.sel.root)
+        logger.info("Markup of %s nested deeper than %d levels: %d subtrees unwrapped", self.url, MAX_DOM_DEPTH, n)
+        self.html = etree.tostring(self.sel.root, encoding="unicode", method="html")
+
     def strip(self) -> None:
         """Remove noise nodes (site ``strip_css`` then generic containers) from the DOM: one walk
         over the tree for all the simple selectors (newscrawl.text.fastcss), same result as
@@ -332,9 +358,28 @@ class ArticleParser:
                 return True
         return any(self.sel.css(css) for css in self.paywall_css)
 
+    def declared_canonicals(self) -> list[str]:
+        """The canonical URLs the page declares, absolute, in order of trust: rel=canonical,
+        og:url, the JSON-LD article's ``url`` / ``mainEntityOfPage``."""
+        main = self.ld.get("mainEntityOfPage")
+        if isinstance(main, dict):
+            main = main.get("@id") or main.get("url")
+        raws = [self.sel.xpath('//link[@rel="canonical"]/@href').get(), self.meta("og:url"),
+                self.ld.get("url"), main]
+        return [url for url in (self.absolute(raw) if isinstance(raw, str) else None for raw in raws) if url]
+
     def canonical_url(self) -> str:
-        raw = self.sel.xpath('//link[@rel="canonical"]/@href').get() or self.meta("og:url")
-        return canonical_url(self.absolute(raw) or self.url)
+        """The first declared canonical URL that may stand for the page (newscrawl.canonical:
+        http(s), same site, an article path), else the fetched URL. A refusal is noted in
+        :attr:`canonical_refused` (the spider counts it)."""
+        refused: tuple[str, str] | None = None
+        for raw in self.declared_canonicals():
+            canon, reason = vet_canonical(raw, self.url, self.key)
+            if reason is None:
+                return canon
+            refused = refused or (reason, raw)
+        self.canonical_refused = refused
+        return canonical_url(self.url)
 
     def publisher(self) -> str | None:
         return self.publisher_name or self.meta("og:site_name") or (
@@ -371,6 +416,11 @@ class ArticleParser:
         while lines and lines[0] in {title, lead}:
             lines = lines[1:]
         canon = f("canonical_url", canonical_url(self.url), strict)
+        # Whatever a parser's canonical_url() found, it names the record only when it may
+        # stand for the page (newscrawl.canonical): the rule holds for every parser.
+        canon, reason = vet_canonical(canon, self.url, self.key)
+        if reason is not None and self.canonical_refused is None:
+            self.canonical_refused = (reason, canon)
         text = "\n".join(lines)
         return ArticleItem(
             id=url_id(canon),

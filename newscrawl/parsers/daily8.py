@@ -44,6 +44,8 @@ from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.parsers.generic import guess_language
 from newscrawl.publishers import PUBLISHERS, publisher_by_name, publisher_for_url
 from newscrawl.text.dates import parse_french, parse_iso, parse_relative
+from newscrawl.text.depth import MAX_JSON_DEPTH, bound_depth, nesting
+from newscrawl.text.depth import loads as depth_loads
 from newscrawl.text.normalize import clean_text, fold_for_match
 from newscrawl.text.urls import canonical_url
 
@@ -280,13 +282,15 @@ class Embedded:
 
 
 def _dicts(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _dicts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _dicts(value)
+    """Every object of ``node``, depth first in document order; iterative (any nesting)."""
+    stack: list[Any] = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(reversed(node.values()))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
 
 
 def _first_str(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
@@ -300,7 +304,9 @@ def _first_str(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
 def text_paragraphs(raw: str) -> list[str]:
     """Paragraphs of an embedded body: HTML (block elements) or plain text (newlines)."""
     if re.search(r"<(?:p|div|h[1-6]|br|li|blockquote)\b", raw, re.IGNORECASE):
-        blocks, _ = flatten(Selector(text=f"<div>{raw}</div>").root)
+        root = Selector(text=f"<div>{raw}</div>").root
+        bound_depth(root)
+        blocks, _ = flatten(root)
         return [b.text for b in blocks if not b.img]
     return [p for p in (clean_text(x) for x in raw.replace("\r", "\n").split("\n")) if p]
 
@@ -372,7 +378,7 @@ def rsc_payload(scripts: list[str]) -> str:
     for script in scripts:
         for literal in _NEXT_F.findall(script):
             try:
-                parts.append(json.loads(literal))
+                parts.append(json.loads(literal))  # a string literal: no nesting
             except json.JSONDecodeError:
                 continue
     return "".join(parts)
@@ -388,9 +394,11 @@ def rsc_values(payload: str) -> list[Any]:
         if not raw.startswith(("{", "[", '"')):
             continue  # text ("T...") and module ("I[...") rows
         try:
-            values.append(json.loads(raw))
+            value = depth_loads(raw)
         except json.JSONDecodeError:
             continue
+        if value is not None and nesting(value) <= MAX_JSON_DEPTH:
+            values.append(value)
     return values
 
 
@@ -538,7 +546,8 @@ class Daily8Parser(ArticleParser):
     def _embedded(self) -> Embedded | None:
         if self._next_data:
             try:
-                found = article_from_data(json.loads(self._next_data), self._page_id)
+                data = depth_loads(self._next_data)
+                found = article_from_data(data, self._page_id) if nesting(data) <= MAX_JSON_DEPTH else None
             except json.JSONDecodeError:
                 found = None
             if found and found.paragraphs:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from lxml import etree
 from parsel import Selector, SelectorList
 
+from newscrawl.text.depth import bound_depth
 from newscrawl.text.normalize import clean_text
 
 #: Elements read as a space (node_text); the generic parser's one-walk texts use the same sets.
@@ -72,6 +73,7 @@ def html_blocks(fragment: str) -> list[str]:
     """Text blocks of an HTML fragment (a JSON-LD live update's ``articleBody``: Le Parisien,
     franceinfo): one per paragraph / list item / heading; bare text as one block."""
     sel = Selector(text=f"<div>{fragment}</div>")
+    bound_depth(sel.root)
     blocks = texts(sel.xpath("//p[not(ancestor::li)] | //li | //h2 | //h3 | //h4 | //blockquote[not(.//p)]"))
     if blocks:
         return blocks

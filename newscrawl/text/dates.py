@@ -49,7 +49,12 @@ _UNIT = {
 }  # fmt: skip
 
 
+NEWS_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+"""No news date is older: a published date before it is a placeholder (year 1) or garbage."""
+
+
 def _tz(raw: str | None, default: tzinfo) -> tzinfo:
+    """The offset ``raw`` names; ValueError when no offset can be it (+24:00, +99:00, +05:75)."""
     if not raw:
         return default
     if raw.upper() == "Z":
@@ -57,15 +62,36 @@ def _tz(raw: str | None, default: tzinfo) -> tzinfo:
     sign = -1 if raw[0] == "-" else 1
     digits = raw[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    if minutes > 59:
+        raise ValueError(f"offset minutes out of range: {raw}")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))  # ValueError from 24:00 on
+
+
+def representable(value: datetime) -> bool:
+    """Whether ``value`` is an instant Python can place in UTC (0001-01-01T00:00+14:00 is not:
+    comparing or converting it raises OverflowError)."""
+    try:
+        (value if value.tzinfo is not None else value.replace(tzinfo=PARIS)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
+def is_news_date(value: datetime | None) -> bool:
+    """A date a news item can have: representable, and not before 1900 (NEWS_EPOCH)."""
+    if value is None or not representable(value):
+        return False
+    return (value if value.tzinfo is not None else value.replace(tzinfo=PARIS)) >= NEWS_EPOCH
 
 
 def parse_iso(raw: str | None, default_tz: tzinfo = PARIS) -> datetime | None:
     """Parse ISO 8601 and its common deviations ('+0200', 'Z', milliseconds, a space for 'T').
 
-    A value with no offset is read in ``default_tz`` (Paris for French sites).
+    A value with no offset is read in ``default_tz`` (Paris for French sites). An impossible
+    value (month 13, offset +24:00 or +99:00, year 0, an instant outside Python's range) gives
+    None, never an exception: one bad date costs that date only.
     """
-    if not raw:
+    if not raw or not isinstance(raw, str):
         return None
     m = _ISO.match(raw)
     if not m:
@@ -73,9 +99,10 @@ def parse_iso(raw: str | None, default_tz: tzinfo = PARIS) -> datetime | None:
     y, mo, d, h, mi, s, off = m.groups()
     try:
         naive = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+        value = naive.replace(tzinfo=_tz(off, default_tz))
     except ValueError:
         return None
-    return naive.replace(tzinfo=_tz(off, default_tz))
+    return value if representable(value) else None
 
 
 def parse_french(raw: str | None, default_tz: tzinfo = PARIS) -> datetime | None:
@@ -87,12 +114,14 @@ def parse_french(raw: str | None, default_tz: tzinfo = PARIS) -> datetime | None
         if m:
             d, month, y, h, mi = m.groups()
             naive = datetime(int(y), FRENCH_MONTHS[month.lower()], int(d), int(h or 0), int(mi or 0))
-            return naive.replace(tzinfo=default_tz)
+            value = naive.replace(tzinfo=default_tz)
+            return value if representable(value) else None
         m = _FR_NUMERIC.search(raw)
         if m:
             d, mo, y, h, mi = m.groups()
             naive = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0))
-            return naive.replace(tzinfo=default_tz)
+            value = naive.replace(tzinfo=default_tz)
+            return value if representable(value) else None
     except ValueError:
         return None
     return None
@@ -107,7 +136,10 @@ def parse_relative(raw: str | None, now: datetime) -> datetime | None:
         return None
     amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
     n = 1 if amount.lower() in {"a", "an", "one", "un", "une"} else int(amount)
-    return (now - n * _UNIT[unit.lower()]).replace(microsecond=0)
+    try:
+        return (now - n * _UNIT[unit.lower()]).replace(microsecond=0)
+    except (OverflowError, ValueError):  # "99999999999 years ago"
+        return None
 
 
 def parse_any(raw: str | None, now: datetime | None = None) -> datetime | None:
