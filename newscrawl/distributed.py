@@ -256,6 +256,7 @@ def _render_spec(value: Any) -> dict[str, Any]:
 SHARED_META: dict[str, Any] = {
     "newscrawl_article": _flag, "newscrawl_live": _flag, "newscrawl_explicit": _flag, "newscrawl_discovery": _flag,
     "newscrawl_start": _flag, "newscrawl_skip_seen": _flag, "newscrawl_canonical": _short_text,
+    "newscrawl_discovered": _flag,  # found by discovery: counted in NEWSCRAWL_MAX_ARTICLES_PER_RUN (newscrawl.budget)
     "newscrawl_gate": _count(2**62), "newscrawl_render": _render_spec,
     "retry_times": _count(1000), "redirect_times": _count(1000), "redirect_ttl": _count(1000),
     "redirect_urls": _url_list, "redirect_reasons": _reasons, "depth": _count(10_000),
