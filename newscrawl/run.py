@@ -67,6 +67,8 @@ class Plan:
     parallel: bool
     progress_interval: float
     run_id: str
+    run_timeout: float | None = None
+    stop_grace: float = 2.0
     argv: list[str] = field(default_factory=list)
 
 
@@ -147,6 +149,7 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
         interval = float(settings.get("NEWSCRAWL_PROGRESS_INTERVAL") or 0)
         parallel = settings.getbool("NEWSCRAWL_RUN_PARALLEL", True)
         settings.getint("NEWSCRAWL_WARC_MAX_SIZE")
+        run_timeout, stop_grace = run_limits(settings)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     state_dir = Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))
@@ -154,7 +157,25 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
     run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}"
     return Plan(sites=sites, settings=settings, spider_args=spider_args, output=Path(args.output),
                 max_age=max_age, dry_run=args.dry_run, replay=replay, lock_path=lock_path,
-                parallel=parallel, progress_interval=interval, run_id=run_id, argv=list(argv or sys.argv[1:]))
+                parallel=parallel, progress_interval=interval, run_id=run_id, argv=list(argv or sys.argv[1:]),
+                run_timeout=run_timeout, stop_grace=stop_grace)
+
+
+def run_limits(settings: Settings) -> tuple[float | None, float]:
+    """NEWSCRAWL_RUN_TIMEOUT in seconds (None: no limit) and NEWSCRAWL_STOP_GRACE; ValueError
+    on a bad value."""
+    raw = settings.get("NEWSCRAWL_RUN_TIMEOUT") or ""
+    try:
+        limit = parse_duration(raw.strip() if isinstance(raw, str) else raw)
+    except ValueError as exc:
+        raise ValueError(f"NEWSCRAWL_RUN_TIMEOUT: {exc}") from None
+    try:
+        grace = float(settings.get("NEWSCRAWL_STOP_GRACE", 2.0))
+    except (TypeError, ValueError):
+        raise ValueError(f"NEWSCRAWL_STOP_GRACE: not a number of seconds: {settings.get('NEWSCRAWL_STOP_GRACE')!r}") from None
+    if grace < 0:
+        raise ValueError(f"NEWSCRAWL_STOP_GRACE: must not be negative, got {grace}")
+    return (limit.total_seconds() if limit else None), grace
 
 
 def phases(sites: list[str]) -> list[list[str]]:
@@ -324,10 +345,15 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
             crawler.settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
         crawlers[site] = crawler
 
-    if not plan.dry_run:  # a manifest left "running" is a run that died
+    if not plan.dry_run:  # a manifest left "running" is a run that died: the next run marks it killed
+        from newscrawl.lifecycle import mark_killed_runs
+
+        manifest["marked_killed"] = mark_killed_runs(manifest_path.parent, plan.run_id)
         write_json_atomic(manifest_path, manifest)
     interrupted = {"flag": False}
     start_failed: set[str] = set()
+    stopping: dict[str, str] = {}  # why the run stops early: "timeout", "start_failed", "signal"
+    aborting: list[bool] = []  # the downloads in flight are aborted after the grace
 
     def on_closed(spider: Any, reason: str) -> None:
         if reason == "shutdown":
@@ -346,10 +372,12 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
             start_failed.add(site)
             logger.error("Crawl of %(site)s failed: %(error)s", {"site": site, "error": errors[site]},
                          exc_info=(failure.type, failure.value, failure.getTracebackObject()))
+            stop_run("start_failed", f"the {site} crawler failed to start")
 
         d.addErrback(failed)
         return d
 
+    from scrapy.utils.defer import deferred_from_coro
     from twisted.internet import defer
 
     @defer.inlineCallbacks
@@ -357,22 +385,91 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         # Publishers first, aggregators after: an aggregator's copy must meet its original
         # already collected, or the copy would be kept and the original dropped as its duplicate.
         for phase in phases(plan.sites):
-            if interrupted["flag"]:
+            if interrupted["flag"] or stopping:
                 for site in phase:
-                    errors.setdefault(site, "not started: the run was interrupted")
+                    errors.setdefault(site, f"not started: {not_started_reason()}")
                 continue
             if plan.parallel:
-                yield defer.DeferredList([start(site) for site in phase])
+                started_now = []
+                for site in phase:
+                    if stopping:  # an earlier site of the phase failed to start
+                        errors.setdefault(site, f"not started: {not_started_reason()}")
+                        continue
+                    started_now.append(start(site))
+                yield defer.DeferredList(started_now)
             else:
                 for site in phase:
-                    if interrupted["flag"]:
-                        errors.setdefault(site, "not started: the run was interrupted")
+                    if interrupted["flag"] or stopping:
+                        errors.setdefault(site, f"not started: {not_started_reason()}")
                         continue
                     yield start(site)
 
-    done = run_phases()
+    def not_started_reason() -> str:
+        return {"timeout": "the run time limit was reached", "start_failed": "another site failed to start"}.get(
+            stopping.get("why", ""), "the run was interrupted")
+
+    def stop_run(why: str, message: str) -> None:
+        """Stop every crawler gracefully (they write what they have), then abort the downloads
+        still in flight after NEWSCRAWL_STOP_GRACE seconds: a server that never answers must not
+        hold the run for DOWNLOAD_TIMEOUT."""
+        if stopping:
+            return
+        stopping.update(why=why, message=message)
+        logger.warning("Stopping the run: %(message)s", {"message": message})
+        for c in crawlers.values():
+            stop_crawler(c)
+        schedule_abort()
+
+    def stop_crawler(c: Any) -> None:
+        # Crawler.stop_async() on an engine not running yet (opened, not started) only clears
+        # ``crawling``, and the engine, once started, could then never stop: wait for it.
+        if not getattr(c, "crawling", False):
+            return
+        engine = getattr(c, "engine", None)
+        if engine is not None and engine.running:
+            deferred_from_coro(c.stop_async())
+        else:
+            from twisted.internet import reactor
+
+            reactor.callLater(0.1, stop_crawler, c)
+
+    def schedule_abort() -> None:
+        from twisted.internet import reactor  # installed by the first crawler by now
+
+        from newscrawl.lifecycle import abort_downloads
+
+        if aborting:
+            return
+        aborting.append(True)
+
+        def abort() -> None:
+            if not reactor.running:
+                return
+            n = abort_downloads()
+            if n:
+                logger.warning("Aborted %(n)d connection(s) of downloads still in flight %(grace)s s after the stop",
+                               {"n": n, "grace": plan.stop_grace})
+            reactor.callLater(0.5, abort)  # Twisted retries a lost GET once on a new connection
+
+        reactor.callLater(plan.stop_grace, abort)
+
+    done = run_phases()  # starts the first crawler, which installs the reactor of the settings
 
     from twisted.internet import reactor, task
+
+    from newscrawl.lifecycle import on_stop_signal, stop_reactor
+
+    def on_signal(signum: int) -> None:  # Scrapy's handler stops the crawlers gracefully
+        stopping.setdefault("why", "signal")
+        stopping.setdefault("message", f"signal {signum} received")
+        schedule_abort()
+
+    on_stop_signal(on_signal)
+    timer = None
+    if plan.run_timeout:
+        timer = reactor.callLater(plan.run_timeout, lambda: stop_run(
+            "timeout", f"the run time limit NEWSCRAWL_RUN_TIMEOUT ({plan.settings.get('NEWSCRAWL_RUN_TIMEOUT')}) "
+                       f"was reached"))
 
     ticker = None
     if plan.progress_interval > 0:
@@ -386,8 +483,9 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     def finish(_: Any) -> None:
         if ticker is not None and ticker.running:
             ticker.stop()
-        if reactor.running:
-            reactor.stop()
+        if timer is not None and timer.active():
+            timer.cancel()
+        stop_reactor()  # the crawlers may all have failed before the reactor started
 
     done.addBoth(finish)
     process.start(stop_after_crawl=False)
@@ -412,7 +510,10 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
             failures.append(f"{site}: crawl failed ({errors[site]})")
         failures += [c.message for c in checks if not c.ok]
         report[site] = entry
-    if interrupted["flag"]:
+    timed_out = stopping.get("why") == "timeout"
+    if timed_out:
+        failures.append(f"{stopping['message']}: stopped early, what was collected is written")
+    elif interrupted["flag"] and not start_failed:
         failures.append("the run was interrupted before it finished")
     code = EXIT_CONFIG if start_failed else EXIT_UNHEALTHY if failures else EXIT_OK
     finished = time.time()
@@ -426,7 +527,9 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     if plan.dry_run:
         print(f"dry run: {len(DryRunMiddleware.listed)} article URL(s) would be fetched; nothing was written")
         return code
-    manifest.update(status="interrupted" if interrupted["flag"] else "finished", finished=_iso(finished),
+    status = ("timeout" if timed_out else "failed" if start_failed
+              else "interrupted" if interrupted["flag"] else "finished")
+    manifest.update(status=status, stop_reason=stopping.get("message"), finished=_iso(finished),
                     duration_s=round(finished - started, 3), exit_code=code, failures=failures, sites_report=report)
     write_json_atomic(manifest_path, manifest)
     print(f"manifest: {manifest_path}")

@@ -67,6 +67,8 @@ NEWSCRAWL_LOCK_FILE = ""  # run lock of `python -m newscrawl crawl` ("" = <NEWSC
 NEWSCRAWL_CRAWL_MAX_AGE = "2d"  # `crawl`'s default --max-age when NEWSCRAWL_MAX_AGE is unset ("0" = no limit)
 NEWSCRAWL_RUN_PARALLEL = True  # `crawl` runs its sites at once in one process (False: one after another)
 NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between `crawl`'s progress lines (0 = none)
+NEWSCRAWL_RUN_TIMEOUT = ""  # `crawl` stops cleanly after this long ("2h", "90m"), writes what it has, exits 1 ("" or 0 = no limit)
+NEWSCRAWL_STOP_GRACE = 2.0  # seconds downloads in flight get after a stop (SIGTERM, time limit) before they are aborted
 NEWSCRAWL_WARC_DIR = ""  # write every HTTP exchange to gzip WARC files in this folder ("" = off)
 NEWSCRAWL_WARC_MAX_SIZE = 100 * 1024 * 1024  # bytes per WARC file before a new one is started
 NEWSCRAWL_REPLAY = ""  # a WARC file or folder: serve every request from it, no network (404 if absent)
