@@ -25,3 +25,9 @@ class DeferredCopy(DropItem):
     """Not a real drop: an aggregator copy or a teaser held until the crawl is idle, then
     processed again (so an original arriving meanwhile wins). Its drop count is taken back
     when it is released."""
+
+
+class WriteFailed(DropItem):
+    """A writer could not store the record whole (a full disk, an I/O error): what it had
+    written of it is rolled back and the article is not marked seen, so the next run collects
+    it. Counted as newscrawl/write_error/<writer>/<errno>: a failure of the run, not a drop."""

@@ -527,7 +527,9 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     if plan.dry_run:
         print(f"dry run: {len(DryRunMiddleware.listed)} article URL(s) would be fetched; nothing was written")
         return code
-    status = ("timeout" if timed_out else "failed" if start_failed
+    write_failed = any(entry["counts"].get("write_errors") for entry in report.values())
+    # "failed": a crawler did not start, or records could not be written (a full disk)
+    status = ("timeout" if timed_out else "failed" if start_failed or write_failed
               else "interrupted" if interrupted["flag"] else "finished")
     manifest.update(status=status, stop_reason=stopping.get("message"), finished=_iso(finished),
                     duration_s=round(finished - started, 3), exit_code=code, failures=failures, sites_report=report)
