@@ -293,16 +293,33 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     if plan.dry_run:
         return execute(plan, None)
-    lock = RunLock(plan.lock_path)
+    lock = RunLock(plan.lock_path, run_folders(plan))
     try:
         lock.acquire()
     except LockHeld as exc:
         print(f"newscrawl crawl: {exc}; not starting (exit {EXIT_LOCKED})", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:  # a folder to write to cannot be created (a file in its way, no permission)
+        print(f"newscrawl crawl: configuration error: cannot create or lock {exc.filename or ''}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         return execute(plan, lock)
     finally:
         lock.release()
+
+
+def run_folders(plan: Plan) -> list[Path]:
+    """Every folder the run's crawlers write to (the lock covers them: newscrawl.lock)."""
+    from newscrawl.lock import writer_folders
+
+    folders: list[Path] = []
+    for site in plan.sites:
+        settings = plan.settings.copy()
+        for name, value in site_settings(plan, site).items():
+            settings.set(name, value, priority="cmdline")
+        folders += [f for f in writer_folders(settings, site) if f not in folders]
+    return folders
 
 
 def execute(plan: Plan, lock: RunLock | None) -> int:

@@ -128,6 +128,7 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "newscrawl.warc.WarcReplayMiddleware": 960,  # answer from WARC archives (NEWSCRAWL_REPLAY)
 }
 EXTENSIONS = {
+    "newscrawl.lock.WriterLockExtension": 0,  # one writer per state/output/records folder, before anything opens them
     "newscrawl.extensions.StatsFileExtension": 500,
     "newscrawl.monitor.MonitorExtension": 510,
 }

@@ -46,9 +46,13 @@ def truncated_state(tmp_path):
 
 
 def output_is_a_file(tmp_path):
-    """A component fails while it opens (the JSONL writer cannot create its folder)."""
+    """A folder the run writes to cannot be created (found when the run takes its locks)."""
     (tmp_path / "out").mkdir(parents=True)
     (tmp_path / "out" / "lefigaro").write_text("not a folder")
+
+
+PIPELINES = json.dumps({"tests.faulty_components.OpenFailsPipeline": 100,
+                        "pipelines.write_jsonl.WriteJsonlPipeline": 850})
 
 
 START_FAULTS = {
@@ -56,8 +60,8 @@ START_FAULTS = {
                                     "NEWSCRAWL_DEDUP_NEAR_THRESHOLD must be in (0, 1]"),
     "corrupt_state_all_sites": (garbage_state, (), ("--all",), "not a usable SQLite database"),
     "truncated_state": (truncated_state, (), ("franceinfo",), "dedup state"),
-    "component_fails_opening_all_sites": (output_is_a_file, ("-s", "NEWSCRAWL_RECORDS_DIR="), ("--all",),
-                                          "File exists"),
+    "component_fails_opening_all_sites": (None, ("-s", f"ITEM_PIPELINES={PIPELINES}"), ("--all",),
+                                          "RuntimeError: the archive of this pipeline cannot be opened"),
 }
 
 
@@ -75,6 +79,18 @@ def test_a_crawler_that_fails_to_start_exits_3_and_releases_the_lock(fault, tmp_
     m = manifest(tmp_path / "out")
     assert m["status"] == "failed" and m["exit_code"] == 3
     assert any(reason in f for f in m["failures"])
+
+
+def test_an_output_folder_that_cannot_be_created_exits_3_before_anything_runs(tmp_path):
+    output_is_a_file(tmp_path)
+    with LocalSite(site_pages(2)) as site:
+        result = run_crawl(site.base, tmp_path, sites=("--all",))
+        assert sum(site.hits.values()) == 0
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "configuration error: cannot create or lock" in result.stderr
+    assert "out/lefigaro" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert_lock_free(tmp_path)
 
 
 # ------------------------------------------------------------------------------ SIGTERM
