@@ -103,9 +103,10 @@ def flock_holder(path: Path) -> int | None:
     return None
 
 
-def lock_folder(path: str | Path) -> str:
-    """Flock the folder ``path`` (created if needed) for this process; its key for
-    :func:`unlock_folder`. Raises :class:`FolderBusy` at once when another process holds it."""
+def lock_folder(path: str | Path, shared: bool = False) -> str:
+    """Flock the folder ``path`` (created if needed) for this process, exclusively unless
+    ``shared``; its key for :func:`unlock_folder`. Raises :class:`FolderBusy` at once when
+    another process holds it (exclusively, or at all for an exclusive lock)."""
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     key = os.path.realpath(folder)
@@ -113,7 +114,7 @@ def lock_folder(path: str | Path) -> str:
         raise FolderBusy(Path(key), os.getpid())
     fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError as exc:
         os.close(fd)
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
@@ -153,12 +154,18 @@ class RunLock:
     """``with RunLock(path): ...``; ``acquire()`` raises :class:`LockHeld` at once if held.
 
     ``folders``: the folders written under this lock, flocked too (:func:`lock_folder`).
-    ``previous`` tells whether a stale lock (a dead run's) was taken over.
+    ``shared``: the lock file and the ``shared_folders`` are locked shared (several ``scrapy
+    crawl`` may share a dedup state, never with a ``python -m newscrawl crawl`` run, which
+    locks everything exclusively). ``previous`` tells whether a stale lock (a dead run's) was
+    taken over.
     """
 
-    def __init__(self, path: str | Path, folders: Iterable[str | Path] = ()) -> None:
+    def __init__(self, path: str | Path, folders: Iterable[str | Path] = (), shared: bool = False,
+                 shared_folders: Iterable[str | Path] = ()) -> None:
         self.path = Path(path)
         self.folders = [Path(f) for f in folders]
+        self.shared = shared
+        self.shared_folders = {os.path.realpath(f) for f in shared_folders}
         self._fd: int | None = None
         self._key: str | None = None
         self._folder_keys: list[str] = []
@@ -168,7 +175,7 @@ class RunLock:
         self._acquire_file()
         try:
             for folder in self.folders:
-                self._folder_keys.append(lock_folder(folder))
+                self._folder_keys.append(lock_folder(folder, shared=os.path.realpath(folder) in self.shared_folders))
         except BaseException:
             self.release()
             raise
@@ -181,12 +188,17 @@ class RunLock:
             raise LockHeld(self.path, read_holder(self.path))
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise LockHeld(self.path, read_holder(self.path)) from None
+                holder = read_holder(self.path) or {"pid": flock_holder(self.path) or "?"}
+                raise LockHeld(self.path, holder) from None
             raise
+        if self.shared:  # other holders may share it: the file's content is not ours to change
+            self._fd, self._key = fd, key
+            _HELD[key] = [fd, 1]
+            return
         old = read_holder(self.path)
         if old.get("pid"):
             pid = old["pid"] if isinstance(old["pid"], int) else None
@@ -216,7 +228,8 @@ class RunLock:
         _HELD.pop(key, None)
         # Keep the file (deleting it would race with a run opening it); empty it, then unlock.
         try:
-            os.ftruncate(fd, 0)
+            if not self.shared:
+                os.ftruncate(fd, 0)
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
@@ -235,7 +248,10 @@ class RunLock:
 
 class WriterLockExtension:
     """Any crawler (``scrapy crawl`` included) takes the run lock of its state folder and the
-    folder locks of what it writes (:func:`writer_folders`) before any component opens them;
+    folder locks of what it writes (:func:`writer_folders`) before any component opens them:
+    shared for the lock file and the state folder (several ``scrapy crawl`` may share a dedup
+    state, as the SQLite store allows), exclusive for its JSONL and records folders (two writers
+    there would reuse NNN numbers and repeat lines);
     held by another process, the crawler fails to start with a clear error (``scrapy crawl``
     exits 1; ``python -m newscrawl crawl`` already holds them, so its crawlers go on). Released
     when the engine stops.
@@ -260,7 +276,8 @@ class WriterLockExtension:
         lock_path = Path(str(settings.get("NEWSCRAWL_LOCK_FILE") or state_dir / "crawl.lock"))
         if all(os.path.realpath(p) in _HELD for p in (lock_path, *folders)):
             raise NotConfigured("this process holds the locks already (python -m newscrawl crawl)")
-        lock = RunLock(lock_path, folders)
+        state = [f for f in folders if f == Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))]
+        lock = RunLock(lock_path, folders, shared=True, shared_folders=state)
         try:
             lock.acquire()
         except LockHeld as exc:
