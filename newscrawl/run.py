@@ -264,12 +264,16 @@ def summary_table(report: dict[str, dict[str, Any]]) -> str:
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+    except OSError:  # a full disk: no partial temporary file is left behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _iso(ts: float) -> str:
@@ -366,7 +370,10 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         from newscrawl.lifecycle import mark_killed_runs
 
         manifest["marked_killed"] = mark_killed_runs(manifest_path.parent, plan.run_id)
-        write_json_atomic(manifest_path, manifest)
+        try:
+            write_json_atomic(manifest_path, manifest)
+        except OSError as exc:  # tried again at the end; the records say the rest
+            logger.error("Cannot write the manifest %(path)s: %(exc)s", {"path": manifest_path, "exc": exc})
     interrupted = {"flag": False}
     start_failed: set[str] = set()
     stopping: dict[str, str] = {}  # why the run stops early: "timeout", "start_failed", "signal"
@@ -550,8 +557,15 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
               else "interrupted" if interrupted["flag"] else "finished")
     manifest.update(status=status, stop_reason=stopping.get("message"), finished=_iso(finished),
                     duration_s=round(finished - started, 3), exit_code=code, failures=failures, sites_report=report)
-    write_json_atomic(manifest_path, manifest)
-    print(f"manifest: {manifest_path}")
+    try:
+        write_json_atomic(manifest_path, manifest)
+    except OSError as exc:  # a full disk: the run's verdict cannot be kept, so it is not a success
+        print(f"FAILED: cannot write the manifest {manifest_path}: {exc.strerror or exc}")
+        logger.error("Run %(run)s: cannot write the manifest %(path)s: %(exc)s",
+                     {"run": plan.run_id, "path": manifest_path, "exc": exc})
+        code = max(code, EXIT_UNHEALTHY)
+    else:
+        print(f"manifest: {manifest_path}")
     for site, entry in report.items():
         for path in entry["files"]:
             print(f"records:  {path}")

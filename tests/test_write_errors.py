@@ -20,6 +20,7 @@ N = 4
 
 
 def run_on_full_disk(site_url, tmp_path, match, whole=1):
+    """A crawl whose writes to files matching ``match`` fail after ``whole`` of them (tests/diskfull.py)."""
     cmd = crawl_cmd(site_url, tmp_path, "-s", "CONCURRENT_REQUESTS=1")
     assert cmd[1:3] == ["-m", "newscrawl"]
     cmd[1:3] = [str(ROOT / "tests" / "diskfull.py")]
@@ -75,3 +76,14 @@ def test_full_disk_under_the_text_records_leaves_no_partial_record_and_exits_1(t
         assert [p.name for p in (out / "franceinfo" / "text").iterdir() if not p.name.startswith("000_")] == []
         assert len(jsonl_lines(out)) == 1  # an article whose text record failed is not in the JSONL either
         check_next_run_collects_the_rest(site, tmp_path, out)
+
+
+def test_a_manifest_that_cannot_be_written_fails_the_run_without_a_traceback(tmp_path):
+    out = tmp_path / "out"
+    with LocalSite(site_pages(2)) as site:
+        result = run_on_full_disk(site.base, tmp_path, match="/runs/")  # the start manifest fits, not the last
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "FAILED: cannot write the manifest" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in (out / "runs").iterdir() if p.name.startswith(".")] == []  # no partial file
+    assert len(jsonl_lines(out)) == 2  # the records themselves were written
