@@ -98,3 +98,36 @@ def test_a_lock_file_deleted_mid_run_does_not_let_a_second_run_in(tmp_path):
     assert f"pid {cron.pid} writes to this folder" in second.stderr
     check_cron_output(tmp_path / "out")
     assert len(list((tmp_path / "out" / "runs").glob("*.json"))) == 1  # the refused run wrote nothing
+
+
+def scrapy_crawl(site_url, tmp_path, records, *extra):
+    return [sys.executable, "-m", "scrapy", "crawl", "franceinfo", "-a", f"start_urls={site_url}/titres.rss",
+            "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}", "-s", f"NEWSCRAWL_RECORDS_DIR={records}",
+            "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=0", *extra]
+
+
+def test_two_scrapy_crawls_may_share_a_state_but_not_a_records_folder(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    records = tmp_path / "records"
+    with LocalSite(site_pages(N, delay=0.3)) as site:
+        first = subprocess.Popen(scrapy_crawl(site.base, tmp_path, records, "-s", "DOWNLOAD_DELAY=0.4"),
+                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not any(records.glob("*.txt")):
+                assert first.poll() is None, first.communicate()[1][-3000:]
+                assert time.monotonic() < deadline, "the first crawl wrote nothing"
+                time.sleep(0.05)
+            same_folder = subprocess.run(scrapy_crawl(site.base, tmp_path, records, "-s", "DOWNLOAD_DELAY=0"),
+                                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+            own_folder = subprocess.run(scrapy_crawl(site.base, tmp_path, tmp_path / "records-2", "-s", "DOWNLOAD_DELAY=0"),
+                                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        finally:
+            _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err[-3000:]
+    assert same_folder.returncode != 0, same_folder.stderr[-3000:]
+    assert f"{records}: pid {first.pid} writes to this folder" in same_folder.stderr
+    assert own_folder.returncode == 0, own_folder.stderr[-3000:]  # a shared dedup state is allowed
+    names = sorted(p.name for p in records.iterdir())
+    assert [name.split("_")[0] for name in names] == [f"{i:03d}" for i in range(len(names))]  # no NNN reused
+    assert len({name.split("_", 1)[1] for name in names}) == len(names)
