@@ -256,7 +256,8 @@ class WriterLockExtension:
     exits 1; ``python -m newscrawl crawl`` already holds them, so its crawlers go on). Released
     when the engine stops.
 
-    Settings read: NEWSCRAWL_STATE_DIR, NEWSCRAWL_LOCK_FILE, NEWSCRAWL_OUTPUT_DIR,
+    Settings read: NEWSCRAWL_WRITER_LOCK (False: no lock; the crawl command's --dry-run, which
+    writes nothing), NEWSCRAWL_STATE_DIR, NEWSCRAWL_LOCK_FILE, NEWSCRAWL_OUTPUT_DIR,
     NEWSCRAWL_RECORDS_DIR, NEWSCRAWL_DEDUP_ENABLED.
     """
 
@@ -269,6 +270,8 @@ class WriterLockExtension:
         from scrapy.exceptions import NotConfigured
 
         settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_WRITER_LOCK", True):
+            raise NotConfigured("NEWSCRAWL_WRITER_LOCK is off")
         folders = writer_folders(settings, getattr(crawler.spidercls, "name", None) or "crawl")
         if not folders:
             raise NotConfigured("this crawler writes no state, output or records")

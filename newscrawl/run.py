@@ -190,8 +190,8 @@ def site_settings(plan: Plan, site: str) -> dict[str, Any]:
     values: dict[str, Any] = {"NEWSCRAWL_MAX_AGE": plan.max_age}
     if plan.replay and plan.settings.getpriority("NEWSCRAWL_RENDER") < CMDLINE:
         values["NEWSCRAWL_RENDER"] = False  # a replay never starts a browser (it could reach the network)
-    if plan.dry_run:  # writes nothing
-        values.update(NEWSCRAWL_OUTPUT_DIR="", NEWSCRAWL_RECORDS_DIR="")
+    if plan.dry_run:  # writes nothing, takes no lock (it may list beside a running cron run)
+        values.update(NEWSCRAWL_OUTPUT_DIR="", NEWSCRAWL_RECORDS_DIR="", NEWSCRAWL_WRITER_LOCK=False)
         return values
     values["NEWSCRAWL_OUTPUT_DIR"] = str(plan.output)
     records = plan.settings.get("NEWSCRAWL_RECORDS_DIR")

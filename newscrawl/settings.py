@@ -64,6 +64,7 @@ NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO = 0.7  # a cleaning step removing more than th
 NEWSCRAWL_OUTPUT_DIR = ""  # dated JSONL output <dir>/<site>/<YYYY-MM-DD>.jsonl ("" = off; `crawl` sets it)
 NEWSCRAWL_JSONL_FSYNC = True  # fsync each appended JSONL line (crash-safe; off only for benchmarks)
 NEWSCRAWL_LOCK_FILE = ""  # run lock of `python -m newscrawl crawl` ("" = <NEWSCRAWL_STATE_DIR>/crawl.lock)
+NEWSCRAWL_WRITER_LOCK = True  # `scrapy crawl` locks the state/output/records folders it writes to (False: no lock)
 NEWSCRAWL_CRAWL_MAX_AGE = "2d"  # `crawl`'s default --max-age when NEWSCRAWL_MAX_AGE is unset ("0" = no limit)
 NEWSCRAWL_RUN_PARALLEL = True  # `crawl` runs its sites at once in one process (False: one after another)
 NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between `crawl`'s progress lines (0 = none)
