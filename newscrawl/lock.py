@@ -82,10 +82,10 @@ class FolderBusy(LockHeld):
         RuntimeError.__init__(self, f"another run holds the lock {path}: pid {pid or '?'} writes to this folder")
 
 
-# Locks held by this process: real path -> [fd, count]. Not re-entrant (a second holder in
-# the process is refused like another process), but known: WriterLockExtension does not lock
-# again what the run holds for its crawlers.
-_HELD: dict[str, list[int]] = {}
+# Locks held by this process: real path -> descriptor. Not re-entrant (a second holder in the
+# process is refused like another process), but known: WriterLockExtension does not lock again
+# what the run holds for its crawlers.
+_HELD: dict[str, int] = {}
 
 
 def flock_holder(path: Path) -> int | None:
@@ -120,21 +120,18 @@ def lock_folder(path: str | Path, shared: bool = False) -> str:
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise FolderBusy(Path(key), flock_holder(Path(key))) from None
         raise
-    _HELD[key] = [fd, 1]
+    _HELD[key] = fd
     return key
 
 
 def unlock_folder(key: str) -> None:
-    held = _HELD.get(key)
-    if held is None:
+    fd = _HELD.pop(key, None)
+    if fd is None:
         return
-    held[1] -= 1
-    if held[1] <= 0:
-        del _HELD[key]
-        try:
-            fcntl.flock(held[0], fcntl.LOCK_UN)
-        finally:
-            os.close(held[0])
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def writer_folders(settings: Any, site: str) -> list[Path]:
@@ -197,7 +194,7 @@ class RunLock:
             raise
         if self.shared:  # other holders may share it: the file's content is not ours to change
             self._fd, self._key = fd, key
-            _HELD[key] = [fd, 1]
+            _HELD[key] = fd
             return
         old = read_holder(self.path)
         if old.get("pid"):
@@ -215,7 +212,7 @@ class RunLock:
         os.fsync(fd)
         self._fd = fd
         self._key = key
-        _HELD[key] = [fd, 1]
+        _HELD[key] = fd
 
     def release(self) -> None:
         for key in reversed(self._folder_keys):
