@@ -30,3 +30,9 @@ class DeferredCopy(DropItem):
 class WriteRefused(DropItem):
     """A writer did not write the record (e.g. its id is another page's record): the item is
     dropped so that it is never marked seen (MarkSeen runs after the writers)."""
+
+
+class WriteFailed(DropItem):
+    """A writer could not store the record whole (a full disk, an I/O error): what it had
+    written of it is rolled back and the article is not marked seen, so the next run collects
+    it. Counted as newscrawl/write_error/<writer>/<errno>: a failure of the run, not a drop."""

@@ -1,4 +1,4 @@
-"""Per-site health checks of a crawl: zero articles, field coverage, error rate.
+"""Per-site health checks of a crawl: zero articles, field coverage, write errors, error rate.
 
 Pure functions turn a crawl's stats into per-site counts (:func:`site_counts`) and check them
 against thresholds (:func:`check_site`). ``python -m newscrawl crawl`` uses them for its exit
@@ -158,8 +158,9 @@ def site_counts(stats: dict[str, Any]) -> dict[str, Any]:
         for reason, n in source.items():
             dropped[reason] = dropped.get(reason, 0) + n
     for name, n in drop_reasons.items():
-        # NotAnArticle is newscrawl/dropped/<reason>; DeferredCopy is a hold, not a drop.
-        if name not in (*DUPLICATE_DROPS, "NotAnArticle", "DeferredCopy"):
+        # NotAnArticle is newscrawl/dropped/<reason>; DeferredCopy is a hold, not a drop;
+        # WriteFailed is a write error (newscrawl/write_error/...), a failure of the run.
+        if name not in (*DUPLICATE_DROPS, "NotAnArticle", "DeferredCopy", "WriteFailed"):
             dropped[name] = dropped.get(name, 0) + n
     errors: dict[str, int] = {}
     attempts = 0
@@ -204,6 +205,7 @@ def site_counts(stats: dict[str, Any]) -> dict[str, Any]:
         "parser_versions": dict(sorted(parser_versions.items())),
         "entry_points": get("newscrawl/discovery/entry_point/total"),
         "dead_entry_points": get("newscrawl/discovery/entry_point/dead"),
+        "write_errors": dict(sorted(_sum(stats, "newscrawl/write_error").items())),
         "finish_reason": stats.get("finish_reason"),
     }
 
@@ -245,6 +247,14 @@ def check_site(site: str, counts: dict[str, Any], limits: Thresholds) -> list[Ch
         "entry_points", dead <= limits.max_dead_entry_points, dead, limits.max_dead_entry_points,
         f"{site}: {dead} of {counts.get('entry_points', 0)} entry point(s) dead (failed, or not a feed or "
         f"sitemap; see the \"Dead entry point\" log lines); at most {limits.max_dead_entry_points} allowed",
+    ))
+    write_errors = counts.get("write_errors") or {}
+    n_write = sum(write_errors.values())
+    results.append(CheckResult(
+        "write_errors", n_write == 0, n_write, 0,
+        f"{site}: {n_write} record(s) could not be written "
+        f"({', '.join(f'{k} {v}' for k, v in write_errors.items()) or 'none'}); none of them is marked seen, "
+        "the next run collects them",
     ))
     rate = counts["error_rate"]
     results.append(CheckResult(

@@ -67,6 +67,8 @@ class Plan:
     parallel: bool
     progress_interval: float
     run_id: str
+    run_timeout: float | None = None
+    stop_grace: float = 2.0
     argv: list[str] = field(default_factory=list)
     window: dict[str, str | None] | None = None
     """The backfill window (--since/--until), None for a run by age."""
@@ -185,6 +187,7 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
         interval = float(settings.get("NEWSCRAWL_PROGRESS_INTERVAL") or 0)
         parallel = settings.getbool("NEWSCRAWL_RUN_PARALLEL", True)
         settings.getint("NEWSCRAWL_WARC_MAX_SIZE")
+        run_timeout, stop_grace = run_limits(settings)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     state_dir = Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))
@@ -193,7 +196,7 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
     return Plan(sites=sites, settings=settings, spider_args=spider_args, output=Path(args.output),
                 max_age=max_age, dry_run=args.dry_run, replay=replay, lock_path=lock_path,
                 parallel=parallel, progress_interval=interval, run_id=run_id, argv=list(argv or sys.argv[1:]),
-                window=window)
+                window=window, run_timeout=run_timeout, stop_grace=stop_grace)
 
 
 def resolve_window(args: argparse.Namespace, spider_args: dict[str, str],
@@ -216,6 +219,23 @@ def resolve_window(args: argparse.Namespace, spider_args: dict[str, str],
     return window.to_dict() if window is not None else None
 
 
+def run_limits(settings: Settings) -> tuple[float | None, float]:
+    """NEWSCRAWL_RUN_TIMEOUT in seconds (None: no limit) and NEWSCRAWL_STOP_GRACE; ValueError
+    on a bad value."""
+    raw = settings.get("NEWSCRAWL_RUN_TIMEOUT") or ""
+    try:
+        limit = parse_duration(raw.strip() if isinstance(raw, str) else raw)
+    except ValueError as exc:
+        raise ValueError(f"NEWSCRAWL_RUN_TIMEOUT: {exc}") from None
+    try:
+        grace = float(settings.get("NEWSCRAWL_STOP_GRACE", 2.0))
+    except (TypeError, ValueError):
+        raise ValueError(f"NEWSCRAWL_STOP_GRACE: not a number of seconds: {settings.get('NEWSCRAWL_STOP_GRACE')!r}") from None
+    if grace < 0:
+        raise ValueError(f"NEWSCRAWL_STOP_GRACE: must not be negative, got {grace}")
+    return (limit.total_seconds() if limit else None), grace
+
+
 def phases(sites: list[str]) -> list[list[str]]:
     """Publishers, then aggregators (each phase non-empty, order kept)."""
     first = [s for s in sites if PUBLISHERS[s].kind != "aggregator"]
@@ -228,9 +248,10 @@ def site_settings(plan: Plan, site: str) -> dict[str, Any]:
     values: dict[str, Any] = {"NEWSCRAWL_MAX_AGE": plan.max_age}
     if plan.replay and plan.settings.getpriority("NEWSCRAWL_RENDER") < CMDLINE:
         values["NEWSCRAWL_RENDER"] = False  # a replay never starts a browser (it could reach the network)
-    if plan.dry_run:  # writes nothing: no output, no archive, no dedup state (nor its pruning)
+    if plan.dry_run:  # writes nothing: no output, no archive, no dedup state (nor its pruning), takes no
+        # lock (it may list beside a running cron run)
         values.update(NEWSCRAWL_OUTPUT_DIR="", NEWSCRAWL_RECORDS_DIR="", NEWSCRAWL_WARC_DIR="",
-                      NEWSCRAWL_DEDUP_WINDOW="")
+                      NEWSCRAWL_DEDUP_WINDOW="", NEWSCRAWL_WRITER_LOCK=False)
         if not plan.settings.get("NEWSCRAWL_REDIS_URL") and not dry_run_state_exists(plan.settings):
             values["NEWSCRAWL_DEDUP_ENABLED"] = False  # nothing collected yet: nothing to filter
         return values
@@ -319,12 +340,16 @@ def summary_table(report: dict[str, dict[str, Any]]) -> str:
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+    except OSError:  # a full disk: no partial temporary file is left behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _iso(ts: float) -> str:
@@ -349,16 +374,33 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     if plan.dry_run:
         return execute(plan, None)
-    lock = RunLock(plan.lock_path)
+    lock = RunLock(plan.lock_path, run_folders(plan))
     try:
         lock.acquire()
     except LockHeld as exc:
         print(f"newscrawl crawl: {exc}; not starting (exit {EXIT_LOCKED})", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:  # a folder to write to cannot be created (a file in its way, no permission)
+        print(f"newscrawl crawl: configuration error: cannot create or lock {exc.filename or ''}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         return execute(plan, lock)
     finally:
         lock.release()
+
+
+def run_folders(plan: Plan) -> list[Path]:
+    """Every folder the run's crawlers write to (the lock covers them: newscrawl.lock)."""
+    from newscrawl.lock import writer_folders
+
+    folders: list[Path] = []
+    for site in plan.sites:
+        settings = plan.settings.copy()
+        for name, value in site_settings(plan, site).items():
+            settings.set(name, value, priority="cmdline")
+        folders += [f for f in writer_folders(settings, site) if f not in folders]
+    return folders
 
 
 def execute(plan: Plan, lock: RunLock | None) -> int:
@@ -403,10 +445,18 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
             crawler.settings.set("SPIDER_MIDDLEWARES", middlewares, priority="cmdline")
         crawlers[site] = crawler
 
-    if not plan.dry_run:  # a manifest left "running" is a run that died
-        write_json_atomic(manifest_path, manifest)
+    if not plan.dry_run:  # a manifest left "running" is a run that died: the next run marks it killed
+        from newscrawl.lifecycle import mark_killed_runs
+
+        manifest["marked_killed"] = mark_killed_runs(manifest_path.parent, plan.run_id)
+        try:
+            write_json_atomic(manifest_path, manifest)
+        except OSError as exc:  # tried again at the end; the records say the rest
+            logger.error("Cannot write the manifest %(path)s: %(exc)s", {"path": manifest_path, "exc": exc})
     interrupted = {"flag": False}
     start_failed: set[str] = set()
+    stopping: dict[str, str] = {}  # why the run stops early: "timeout", "start_failed", "signal"
+    aborting: list[bool] = []  # the downloads in flight are aborted after the grace
 
     def on_closed(spider: Any, reason: str) -> None:
         if reason == "shutdown":
@@ -425,10 +475,12 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
             start_failed.add(site)
             logger.error("Crawl of %(site)s failed: %(error)s", {"site": site, "error": errors[site]},
                          exc_info=(failure.type, failure.value, failure.getTracebackObject()))
+            stop_run("start_failed", f"the {site} crawler failed to start")
 
         d.addErrback(failed)
         return d
 
+    from scrapy.utils.defer import deferred_from_coro
     from twisted.internet import defer
 
     @defer.inlineCallbacks
@@ -436,22 +488,91 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         # Publishers first, aggregators after: an aggregator's copy must meet its original
         # already collected, or the copy would be kept and the original dropped as its duplicate.
         for phase in phases(plan.sites):
-            if interrupted["flag"]:
+            if interrupted["flag"] or stopping:
                 for site in phase:
-                    errors.setdefault(site, "not started: the run was interrupted")
+                    errors.setdefault(site, f"not started: {not_started_reason()}")
                 continue
             if plan.parallel:
-                yield defer.DeferredList([start(site) for site in phase])
+                started_now = []
+                for site in phase:
+                    if stopping:  # an earlier site of the phase failed to start
+                        errors.setdefault(site, f"not started: {not_started_reason()}")
+                        continue
+                    started_now.append(start(site))
+                yield defer.DeferredList(started_now)
             else:
                 for site in phase:
-                    if interrupted["flag"]:
-                        errors.setdefault(site, "not started: the run was interrupted")
+                    if interrupted["flag"] or stopping:
+                        errors.setdefault(site, f"not started: {not_started_reason()}")
                         continue
                     yield start(site)
 
-    done = run_phases()
+    def not_started_reason() -> str:
+        return {"timeout": "the run time limit was reached", "start_failed": "another site failed to start"}.get(
+            stopping.get("why", ""), "the run was interrupted")
+
+    def stop_run(why: str, message: str) -> None:
+        """Stop every crawler gracefully (they write what they have), then abort the downloads
+        still in flight after NEWSCRAWL_STOP_GRACE seconds: a server that never answers must not
+        hold the run for DOWNLOAD_TIMEOUT."""
+        if stopping:
+            return
+        stopping.update(why=why, message=message)
+        logger.warning("Stopping the run: %(message)s", {"message": message})
+        for c in crawlers.values():
+            stop_crawler(c)
+        schedule_abort()
+
+    def stop_crawler(c: Any) -> None:
+        # Crawler.stop_async() on an engine not running yet (opened, not started) only clears
+        # ``crawling``, and the engine, once started, could then never stop: wait for it.
+        if not getattr(c, "crawling", False):
+            return
+        engine = getattr(c, "engine", None)
+        if engine is not None and engine.running:
+            deferred_from_coro(c.stop_async())
+        else:
+            from twisted.internet import reactor
+
+            reactor.callLater(0.1, stop_crawler, c)
+
+    def schedule_abort() -> None:
+        from twisted.internet import reactor  # installed by the first crawler by now
+
+        from newscrawl.lifecycle import abort_downloads
+
+        if aborting:
+            return
+        aborting.append(True)
+
+        def abort() -> None:
+            if not reactor.running:
+                return
+            n = abort_downloads()
+            if n:
+                logger.warning("Aborted %(n)d connection(s) of downloads still in flight %(grace)s s after the stop",
+                               {"n": n, "grace": plan.stop_grace})
+            reactor.callLater(0.5, abort)  # Twisted retries a lost GET once on a new connection
+
+        reactor.callLater(plan.stop_grace, abort)
+
+    done = run_phases()  # starts the first crawler, which installs the reactor of the settings
 
     from twisted.internet import reactor, task
+
+    from newscrawl.lifecycle import on_stop_signal, stop_reactor
+
+    def on_signal(signum: int) -> None:  # Scrapy's handler stops the crawlers gracefully
+        stopping.setdefault("why", "signal")
+        stopping.setdefault("message", f"signal {signum} received")
+        schedule_abort()
+
+    on_stop_signal(on_signal)
+    timer = None
+    if plan.run_timeout:
+        timer = reactor.callLater(plan.run_timeout, lambda: stop_run(
+            "timeout", f"the run time limit NEWSCRAWL_RUN_TIMEOUT ({plan.settings.get('NEWSCRAWL_RUN_TIMEOUT')}) "
+                       f"was reached"))
 
     ticker = None
     if plan.progress_interval > 0:
@@ -465,8 +586,9 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     def finish(_: Any) -> None:
         if ticker is not None and ticker.running:
             ticker.stop()
-        if reactor.running:
-            reactor.stop()
+        if timer is not None and timer.active():
+            timer.cancel()
+        stop_reactor()  # the crawlers may all have failed before the reactor started
 
     done.addBoth(finish)
     process.start(stop_after_crawl=False)
@@ -493,7 +615,10 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
             failures.append(f"{site}: crawl failed ({errors[site]})")
         failures += [c.message for c in checks if not c.ok]
         report[site] = entry
-    if interrupted["flag"]:
+    timed_out = stopping.get("why") == "timeout"
+    if timed_out:
+        failures.append(f"{stopping['message']}: stopped early, what was collected is written")
+    elif interrupted["flag"] and not start_failed:
         failures.append("the run was interrupted before it finished")
     code = EXIT_CONFIG if start_failed else EXIT_UNHEALTHY if failures else EXIT_OK
     finished = time.time()
@@ -510,10 +635,21 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     if plan.replay:
         written = sum(entry["counts"]["records"] for entry in report.values())
         print(f"replay of {plan.replay}: {written} record(s) written")
-    manifest.update(status="interrupted" if interrupted["flag"] else "finished", finished=_iso(finished),
+    write_failed = any(entry["counts"].get("write_errors") for entry in report.values())
+    # "failed": a crawler did not start, or records could not be written (a full disk)
+    status = ("timeout" if timed_out else "failed" if start_failed or write_failed
+              else "interrupted" if interrupted["flag"] else "finished")
+    manifest.update(status=status, stop_reason=stopping.get("message"), finished=_iso(finished),
                     duration_s=round(finished - started, 3), exit_code=code, failures=failures, sites_report=report)
-    write_json_atomic(manifest_path, manifest)
-    print(f"manifest: {manifest_path}")
+    try:
+        write_json_atomic(manifest_path, manifest)
+    except OSError as exc:  # a full disk: the run's verdict cannot be kept, so it is not a success
+        print(f"FAILED: cannot write the manifest {manifest_path}: {exc.strerror or exc}")
+        logger.error("Run %(run)s: cannot write the manifest %(path)s: %(exc)s",
+                     {"run": plan.run_id, "path": manifest_path, "exc": exc})
+        code = max(code, EXIT_UNHEALTHY)
+    else:
+        print(f"manifest: {manifest_path}")
     from newscrawl.dataset import write_dataset_card
 
     try:

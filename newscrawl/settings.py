@@ -71,10 +71,13 @@ NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO = 0.7  # a cleaning step removing more than th
 NEWSCRAWL_OUTPUT_DIR = ""  # dated JSONL output <dir>/<site>/<YYYY-MM-DD>.jsonl ("" = off; `crawl` sets it)
 NEWSCRAWL_JSONL_FSYNC = True  # fsync each appended JSONL line (crash-safe; off only for benchmarks)
 NEWSCRAWL_LOCK_FILE = ""  # run lock of `python -m newscrawl crawl` ("" = <NEWSCRAWL_STATE_DIR>/crawl.lock)
+NEWSCRAWL_WRITER_LOCK = True  # `scrapy crawl` locks the state/output/records folders it writes to (False: no lock)
 NEWSCRAWL_CRAWL_MAX_AGE = "2d"  # `crawl`'s default --max-age when NEWSCRAWL_MAX_AGE is unset ("0" = no limit)
 NEWSCRAWL_RUN_PARALLEL = True  # `crawl` runs its sites at once in one process (False: one after another)
 NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between `crawl`'s progress lines, and a backfill's (0 = none)
 NEWSCRAWL_BACKFILL_LASTMOD_SLACK = "7d"  # backfill: an entry dated by lastmod only is fetched up to this long after the window's end
+NEWSCRAWL_RUN_TIMEOUT = ""  # `crawl` stops cleanly after this long ("2h", "90m"), writes what it has, exits 1 ("" or 0 = no limit)
+NEWSCRAWL_STOP_GRACE = 2.0  # seconds downloads in flight get after a stop (SIGTERM, time limit) before they are aborted
 NEWSCRAWL_WARC_DIR = ""  # write every HTTP exchange to gzip WARC files in this folder ("" = off)
 NEWSCRAWL_WARC_MAX_SIZE = 100 * 1024 * 1024  # bytes per WARC file before a new one is started
 NEWSCRAWL_REPLAY = ""  # a WARC file or folder: serve every request from it, no network (404 if absent); a fresh dedup state unless NEWSCRAWL_STATE_DIR is given
@@ -142,6 +145,7 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "newscrawl.warc.WarcReplayMiddleware": 960,  # answer from WARC archives (NEWSCRAWL_REPLAY)
 }
 EXTENSIONS = {
+    "newscrawl.lock.WriterLockExtension": 0,  # one writer per state/output/records folder, before anything opens them
     "newscrawl.extensions.StatsFileExtension": 500,
     "newscrawl.monitor.MonitorExtension": 510,
     "newscrawl.replay.ReplayReport": 520,  # a replay says how many records it wrote

@@ -2,10 +2,16 @@
 
 First line the title, then the lead, then one paragraph per line. ``NNN`` is a running number
 in the folder that continues across runs (the highest existing number + 1).
+
+A record that cannot be written whole (a full disk) leaves nothing behind: its temporary file
+is removed, its number is not used, and the item is dropped as WriteFailed (not marked seen:
+the next run collects it).
 """
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import re
 from pathlib import Path
@@ -13,8 +19,11 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.exceptions import WriteFailed
 from newscrawl.items import ArticleItem
 from newscrawl.memo import compact_key
+
+logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d+)_([0-9a-f]+)\.txt$")
 
@@ -25,13 +34,25 @@ def record_text(item: ArticleItem) -> str:
 
 
 def write_atomic(path: Path, content: str) -> None:
-    """Write to a temporary file, fsync, rename: a reader never sees half a record."""
+    """Write to a temporary file, fsync, rename: a reader never sees half a record. On any
+    error the temporary file is removed and the error raised: nothing partial is left."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
+    data = memoryview(content.encode("utf-8"))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            while data:
+                data = data[os.write(fd, data):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        tmp.replace(path)
+    except BaseException:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.error("Cannot remove the partial record %(tmp)s: %(exc)s", {"tmp": tmp, "exc": exc})
+        raise
 
 
 class TextRecordsFolder:
@@ -64,7 +85,9 @@ class TextRecordsFolder:
 
 
 class TextRecordsPipeline:
-    """Settings read: NEWSCRAWL_RECORDS_DIR ("" disables). Stats: newscrawl/records/text_written."""
+    """Settings read: NEWSCRAWL_RECORDS_DIR ("" disables). Stats: newscrawl/records/text_written,
+    newscrawl/write_error/records/<errno> (a record that could not be written: removed, dropped
+    as WriteFailed, not marked seen)."""
 
     def __init__(self, crawler: Any, folder: Path) -> None:
         self.stats = crawler.stats
@@ -78,6 +101,14 @@ class TextRecordsPipeline:
         return cls(crawler, Path(folder))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        if self.records.write(item):
+        try:
+            written = self.records.write(item)
+        except OSError as exc:
+            code = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+            self.stats.inc_value(f"newscrawl/write_error/records/{code}")
+            logger.error("Cannot write the text record of %(url)s (%(exc)s): removed, not marked seen, "
+                         "the next run collects it", {"url": item.url, "exc": exc})
+            raise WriteFailed(f"text record write failed ({code}): {item.url}", log_level="DEBUG") from exc
+        if written:
             self.stats.inc_value("newscrawl/records/text_written")
         return item

@@ -5,6 +5,9 @@ Crash-safe and idempotent, so that "nothing lost, nothing twice" holds across a 
 * each record is one line appended with a single ``write()`` on an ``O_APPEND`` descriptor,
   then ``fsync``-ed, before the item goes on to the MarkSeen pipeline (900) that records it
   in the dedup state: a record is on disk before the state says "seen";
+* a line that cannot be written whole (a full disk: ENOSPC, an I/O error) is rolled back, the
+  file truncated to its size before the write, and the item is dropped as WriteFailed: it
+  never reaches MarkSeen, so the next run collects it; the run counts it as a failure;
 * at open, the site's most recent files are checked: a torn last line (the process died
   mid-write) is cut off, and the ids already written are loaded. A page fetched again because
   the previous run died between the write and the state update is therefore not written twice
@@ -15,6 +18,7 @@ Crash-safe and idempotent, so that "nothing lost, nothing twice" holds across a 
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -26,7 +30,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.exceptions import WriteRefused
+from newscrawl.exceptions import WriteFailed, WriteRefused
 from newscrawl.memo import compact_key
 from newscrawl.text.urls import canonical_url
 
@@ -108,6 +112,22 @@ def read_keys(path: Path, pages: set[int] | None = None) -> tuple[set[int], int]
     return keys, bad
 
 
+def errno_name(exc: OSError) -> str:
+    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+
+
+class WriteError(OSError):
+    """A record could not be written whole; what was written of it was rolled back, unless
+    ``torn`` (the rollback failed too: the file is not written to again this run, the next
+    run's repair_tail cuts the torn line)."""
+
+    def __init__(self, path: Path, cause: OSError, torn: bool = False) -> None:
+        super().__init__(cause.errno, f"{path}: {cause.strerror or cause}" + (" (rollback failed)" if torn else ""))
+        self.path = path
+        self.cause = cause
+        self.torn = torn
+
+
 class DatedJsonlWriter:
     """The dated JSONL files of one site's folder."""
 
@@ -121,6 +141,8 @@ class DatedJsonlWriter:
         self.written_paths: set[Path] = set()
         self.repaired: dict[Path, int] = {}
         self.bad_lines = 0
+        self.torn: set[Path] = set()
+        """Files whose failed write could not be rolled back: not written to again."""
         self._fds: dict[Path, int] = {}
         folder.mkdir(parents=True, exist_ok=True)
         self._recover(recover_files)
@@ -159,17 +181,43 @@ class DatedJsonlWriter:
             return None
         path = self.folder / f"{record_day(record)}.jsonl"
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        fd = self._fd(path)
+        if path in self.torn:
+            raise WriteError(path, OSError(errno.EIO, "an earlier failed write could not be rolled back"), torn=True)
+        try:
+            fd = self._fd(path)
+            size = os.fstat(fd).st_size
+        except OSError as exc:
+            raise WriteError(path, exc) from exc
         view = memoryview(line)
-        while view:  # one write() in practice; a short write is finished, never interleaved (one writer)
-            n = os.write(fd, view)
-            view = view[n:]
-        if self.fsync:
-            os.fsync(fd)
+        try:
+            while view:  # one write() in practice; a short write is finished, never interleaved (one writer)
+                n = os.write(fd, view)
+                view = view[n:]
+            if self.fsync:
+                os.fsync(fd)
+        except OSError as exc:
+            raise self._rollback(path, fd, size, exc) from exc
         self.keys.add(key)
         self.pages.add(page_key(record))
         self.written_paths.add(path)
         return path
+
+    def _rollback(self, path: Path, fd: int, size: int, exc: OSError) -> WriteError:
+        """Truncate ``path`` back to ``size`` (its last complete line) after a failed write."""
+        try:
+            os.ftruncate(fd, size)
+        except OSError as again:
+            self.torn.add(path)
+            logger.critical("Cannot roll back a failed write in %(path)s (%(exc)s): a torn line stays at its end "
+                            "until the next run cuts it; nothing more is written to it this run",
+                            {"path": path, "exc": again})
+            return WriteError(path, exc, torn=True)
+        if self.fsync:
+            try:
+                os.fsync(fd)
+            except OSError as again:  # the file is whole as the kernel sees it; a crash now is repaired at open
+                logger.warning("Rolled back %(path)s, but could not fsync it: %(exc)s", {"path": path, "exc": again})
+        return WriteError(path, exc)
 
     def close(self) -> None:
         for fd in self._fds.values():
@@ -183,7 +231,8 @@ class WriteJsonlPipeline:
     Settings read: NEWSCRAWL_OUTPUT_DIR ("" disables the pipeline), NEWSCRAWL_JSONL_FSYNC.
     Stats written: newscrawl/jsonl/written, newscrawl/jsonl/already_written (a repeat after a
     crash, not written again), newscrawl/jsonl/refused/id_taken (another page's record has this
-    id: dropped with WriteRefused, so never marked seen), newscrawl/jsonl/paywalled (records written that are teasers),
+    id: dropped with WriteRefused, so never marked seen), newscrawl/write_error/jsonl/<errno> (a record that could not be
+    written: rolled back, dropped as WriteFailed, not marked seen), newscrawl/jsonl/paywalled (records written that are teasers),
     newscrawl/jsonl/missing/<field> (records written without it), newscrawl/jsonl/torn_line_repaired,
     newscrawl/jsonl/bad_line,
     newscrawl/jsonl/parser/<parser name>/<version> (records written per parser version).
@@ -219,7 +268,14 @@ class WriteJsonlPipeline:
     def process_item(self, item: Any) -> Any:
         record = item.to_record() if hasattr(item, "to_record") else ItemAdapter(item).asdict()
         writer = self._writer()
-        path = writer.write(record)
+        try:
+            path = writer.write(record)
+        except OSError as exc:
+            code = errno_name(exc.cause if isinstance(exc, WriteError) else exc)
+            self.stats.inc_value(f"newscrawl/write_error/jsonl/{code}")
+            logger.error("Cannot write the record of %(url)s (%(exc)s): rolled back, not marked seen, "
+                         "the next run collects it", {"url": record.get("url"), "exc": exc})
+            raise WriteFailed(f"JSONL write failed ({code}): {record.get('url')}", log_level="DEBUG") from exc
         if path is None and not writer.holds_page(record):
             # Another page holds this record id (they declare the same canonical URL): this one is
             # not written, so it must not be marked seen either (MarkSeen 900 never sees it).

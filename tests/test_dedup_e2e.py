@@ -63,8 +63,11 @@ def crawl_run(site: LocalSite, tmp: Path, run: int, extra: list[str], parallel: 
     """One run: every spider, in turn (or at once: run 2, where nothing may be written); each
     spider's stats."""
     if parallel:
+        # Crawls at once share the dedup state (a shared lock), not a records folder: each gets
+        # its own (two writers in one folder would reuse NNN numbers; newscrawl.lock refuses it).
         with ThreadPoolExecutor(len(SPIDERS)) as pool:
-            done = pool.map(lambda spider: crawl(site, tmp, run, spider, extra), SPIDERS)
+            done = pool.map(lambda spider: crawl(site, tmp, run, spider, [
+                *extra, "-s", f"NEWSCRAWL_RECORDS_DIR={tmp / f'records-{run}-{spider}'}"]), SPIDERS)
             return dict(zip(SPIDERS, done, strict=True))
     return {spider: crawl(site, tmp, run, spider, extra) for spider in SPIDERS}
 
