@@ -154,7 +154,7 @@ def test_title_is_never_a_body_line():
     body = f"<p>{TITLE}</p>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"<p>{TITLE}</p>"
     record, parser = parse(page(body))
     assert record["text"].split("\n") == PARAS
-    assert parser.body_source == "trafilatura"
+    assert parser.body_source == "container"  # the article's paragraphs, trafilatura not run
 
 
 @pytest.mark.parametrize(
@@ -366,6 +366,7 @@ def test_recall_mode_when_precision_finds_nothing(monkeypatch):
         return answers[recall]
 
     monkeypatch.setattr(generic, "trafilatura_lines", fake)
+    monkeypatch.setattr(generic, "dominant_container", lambda root: (None, 0))  # a page without one
     answers = {False: [], True: list(PARAS)}
     record, parser = parse(page())
     assert record["text"].split("\n") == list(PARAS)

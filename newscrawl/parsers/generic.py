@@ -37,7 +37,15 @@ from parsel import Selector
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
 from newscrawl.text.dates import parse_french, parse_iso
+from newscrawl.text.container import (
+    CONTAINER_NOISE_CSS,
+    container_lines,
+    container_parts,
+    dominant_container,
+    prune_link_blocks,
+)
 from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects
+from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import ld_names
 from newscrawl.text.normalize import clean_text, fold_for_match, word_count
 
@@ -307,12 +315,11 @@ def prune_related_lists(root: etree._Element) -> int:
     return removed
 
 
-_KEEP_TAGS = {"html", "body", "main", "article"}
-
-
-def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIndex | None = None) -> int:
-    """Remove the elements matched by ``selectors``, except containers of the article: html,
-    body, main, article, anything holding an ``h1`` or most of the page's paragraph text
+def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIndex | None = None,
+                 article_body: str | None = None) -> int:
+    """Remove the elements matched by ``selectors``, except containers of the article: what
+    :class:`~newscrawl.text.guard.ContentGuard` keeps (html, body, main, most of the paragraph
+    text or of the JSON-LD ``article_body``), an ``article``, anything holding an ``h1``
     (WordPress puts ``tag-<slug>``/``category-<slug>`` classes on the article itself).
 
     ``index``: the page's :class:`PageIndex` (class tokens, ids, tag names of the tree ``root`` is
@@ -320,7 +327,7 @@ def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIn
     nothing: it is skipped without its XPath over the whole tree (most of ``BODY_PRUNE_CSS`` on
     any one page)."""
     sel = Selector(root=root)
-    total = sum(len(clean_text("".join(p.itertext()))) for p in root.iter("p")) or 1
+    guard = ContentGuard(root, article_body)
     absent = _Absent(index, root) if index is not None else None
     removed = 0
     for css in selectors:
@@ -328,11 +335,9 @@ def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIn
             continue
         for node in sel.css(css):
             el = node.root
-            if not isinstance(el.tag, str) or el.getparent() is None or el.tag.lower() in _KEEP_TAGS:
+            if not isinstance(el.tag, str) or el.getparent() is None or el.tag.lower() == "article":
                 continue
-            if _holds_article(el):
-                continue
-            if sum(len(clean_text("".join(p.itertext()))) for p in el.iter("p")) > 0.5 * total:
+            if _holds_article(el) or guard.keeps(el):
                 continue
             _remove(el)
             removed += 1
@@ -532,29 +537,67 @@ class GenericParser(ArticleParser):
         """A copy of the page without what is never the article (BODY_PRUNE_CSS, related lists):
         what trafilatura reads."""
         tree = copy.deepcopy(self.sel.root)
-        prune_blocks(tree, BODY_PRUNE_CSS, self.sel.index)
+        prune_blocks(tree, BODY_PRUNE_CSS, self.sel.index, self._ld_body)
         prune_related_lists(tree)
         return etree.tostring(tree, encoding="unicode", method="html")
 
     @cached_property
+    def _ld_body(self) -> str | None:
+        raw = self.ld.get("articleBody")
+        return raw if isinstance(raw, str) else None
+
+    @cached_property
+    def _container(self) -> tuple[list[str], int]:
+        """(lines of the page's dominant article container, pruned like the page trafilatura
+        reads; the page's largest paragraph block in words): newscrawl.text.container."""
+        el, largest_chars = dominant_container(self.sel.root)
+        largest = largest_chars // 6  # ~6 characters a word, space included
+        if el is None:
+            return [], largest
+        lines: list[str] = []
+        for part in container_parts(el):
+            tree = copy.deepcopy(part)
+            prune_blocks(tree, (*BODY_PRUNE_CSS, *CONTAINER_NOISE_CSS), self.sel.index, self._ld_body)
+            prune_related_lists(tree)
+            prune_link_blocks(tree)
+            lines.extend(container_lines(tree))
+        return lines, largest
+
+    @cached_property
     def _blocks(self) -> tuple[list[str], str]:
-        """(body lines, body source), title lines removed."""
-        html = self._pruned_html()
-        lines, source = trafilatura_lines(html, self.url), "trafilatura"
+        """(body lines, body source), title lines removed.
+
+        The dominant container's lines when the page has one (and they hold at least half the
+        JSON-LD ``articleBody``): trafilatura does not run. Else trafilatura's precision mode
+        over the pruned page, judged against the page itself: a result shorter than half of
+        what the page shows (the JSON-LD body, the largest paragraph block), or not longer than
+        its description (a standfirst), is retried in recall mode; then the JSON-LD body, the
+        container lines, the ``<article>`` paragraphs when that is still short."""
         ld_lines = self.ld_text_block("articleBody")
-        found, expected = word_count(" ".join(lines)), word_count(" ".join(ld_lines))
-        if not found or (ld_lines and found < 0.5 * expected):
-            # trafilatura's precision mode keeps nothing, or a fraction of what the JSON-LD says
-            # the article holds, on some layouts (one paragraph of a franceinfo page): its recall
-            # mode, when it finds more.
-            # Not when all it adds is the page's description (a subscriber teaser's standfirst).
-            more = trafilatura_lines(html, self.url, recall=True)
+        expected_ld = word_count(" ".join(ld_lines))
+        container, largest = self._container
+        in_container = word_count(" ".join(container))
+        if container and in_container >= 0.5 * expected_ld:
+            lines, source = container, "container"
+        else:
+            html = self._pruned_html()
+            lines, source = trafilatura_lines(html, self.url), "trafilatura"
+            found = word_count(" ".join(lines))
             described = fold_for_match(self.ld_text("description") or self.meta("og:description", "description") or "")
-            added = [line for line in more if not described or fold_for_match(line) != described]
-            if word_count(" ".join(added)) > found:
-                lines = more
-        if ld_lines and word_count(" ".join(lines)) < 0.5 * word_count(" ".join(ld_lines)):
-            lines, source = ld_lines, "jsonld"
+            expected = max(expected_ld, largest, in_container)
+            if not found or found < 0.5 * expected or found <= 1.5 * word_count(described):
+                # trafilatura's precision mode keeps nothing, a fraction of what the page shows, or
+                # only its standfirst, on some layouts: its recall mode, when it finds more.
+                # Not when all it adds is the page's description (a subscriber teaser's standfirst).
+                more = trafilatura_lines(html, self.url, recall=True)
+                added = [line for line in more if not described or fold_for_match(line) != described]
+                if word_count(" ".join(added)) > found:
+                    lines = more
+            found = word_count(" ".join(lines))
+            if ld_lines and found < 0.5 * expected_ld:
+                lines, source = ld_lines, "jsonld"
+            elif container and found < 0.5 * in_container:
+                lines, source = container, "container"
         if not lines:
             lines = self.css_texts(["[itemprop=articleBody] p, [itemprop=articleBody] h2",
                                     "article p, article h2"])
