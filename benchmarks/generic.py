@@ -80,19 +80,21 @@ def load_harness(bench: Path) -> ModuleType | None:
     return module
 
 
-def run(methods: dict[str, Callable[[str, str | None], str]], pages: Sequence, verbose: bool = False
-        ) -> tuple[dict[str, dict[str, str]], dict[str, float], dict[str, float], dict[str, int]]:
-    """Outputs, wall and CPU seconds, errors per method; page by page, the order alternating."""
+def run(methods: dict[str, Callable[[str, str | None], str]], pages: Sequence, verbose: bool = False,
+        warmup: int = 1) -> tuple[dict[str, dict[str, str]], dict[str, float], dict[str, float], dict[str, int]]:
+    """Outputs, wall and CPU seconds, errors per method; page by page, the order alternating;
+    after an untimed warm-up of each method on the first ``warmup`` pages."""
     names = list(methods)
     outputs: dict[str, dict[str, str]] = {n: {} for n in names}
     wall = dict.fromkeys(names, 0.0)
     cpu = dict.fromkeys(names, 0.0)
     errors = dict.fromkeys(names, 0)
     for name in names:  # warm-up, untimed: lazy imports and first-call costs
-        try:
-            methods[name](pages[0].html, pages[0].url)
-        except Exception:
-            pass
+        for page in pages[: max(1, warmup)]:
+            try:
+                methods[name](page.html, page.url)
+            except Exception:
+                pass
     for k, page in enumerate(pages):
         order = names if k % 2 == 0 else names[::-1]
         for name in order:
@@ -116,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("-d", "--dataset", action="append", choices=DATASETS, help="default: both")
     ap.add_argument("--precision", action="store_true", help="also trafilatura with favor_precision")
     ap.add_argument("--limit", type=int, help="first N pages of each dataset")
+    ap.add_argument("--warmup", type=int, default=1, metavar="N",
+                    help="untimed calls of each method on the first N pages before timing (default 1, as the harness)")
     ap.add_argument("--worst", type=int, default=0, metavar="N", help="print the generic parser's N worst pages")
     ap.add_argument("--per-page", type=Path, help="write per-page precision/recall of each method as CSV")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -145,8 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         pages = harness.load_dataset(dataset, cache=args.bench)
         if args.limit:
             pages = pages[: args.limit]
-        outputs, wall, cpu, errors = run(methods, pages, args.verbose)
-        print(f"\n{dataset}: {len(pages)} pages, interleaved")
+        outputs, wall, cpu, errors = run(methods, pages, args.verbose, args.warmup)
+        print(f"\n{dataset}: {len(pages)} pages, interleaved, warm-up on {max(1, args.warmup)}")
         print(f"{'method':<22} {'F1':>6} {'P':>6} {'R':>6} {'empty':>6} {'errors':>6} {'pages/s':>8} {'cpu p/s':>8}")
         per_page: dict[str, list[dict]] = {}
         for name in methods:

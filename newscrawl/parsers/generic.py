@@ -38,13 +38,14 @@ from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
 from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.container import (
+    CELL_SEPARATOR,
     CONTAINER_NOISE_CSS,
     container_lines,
     container_parts,
     dominant_container,
     prune_link_blocks,
 )
-from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects
+from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected
 from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import ld_names
 from newscrawl.text.normalize import clean_text, fold_for_match, word_count
@@ -279,8 +280,13 @@ def prune_related_lists(root: etree._Element) -> int:
     element still in the tree when its turn comes has the same text then, since only elements
     before it in document order, never its own descendants, were removed before (what happens
     under an element already removed never reaches the tree). Long texts are matched on their
-    start (:func:`_related_label`)."""
+    start (:func:`_related_label`).
+
+    Bounded: all it removes together holds at most :data:`RELATED_MAX_SHARE` of the text under
+    ``root``; a label block or list that would pass that bound (a "See also" heading on the
+    article's own container, a list that is the article) stays."""
     removed = 0
+    budget = RELATED_MAX_SHARE * _text_len(root)
     raw = _raw_texts(root, _RELATED_TAGS)
     pairs = [(el, node_text(el)) for el in root.iter(*_RELATED_TAGS)] if raw is None else raw
     for el, text in pairs:
@@ -299,20 +305,40 @@ def prune_related_lists(root: etree._Element) -> int:
             continue
         if len(text.split()) > RELATED_LABEL_MAX_WORDS and not target.xpath(".//a"):
             continue  # a sentence that happens to start like a label
-        for sib in list(target.itersiblings()):
+        following = []
+        for sib in target.itersiblings():
             if sib.tag in {"ul", "ol"} or (sib.tag == "p" and _link_share(sib) >= 0.8):
-                sib.getparent().remove(sib)
-                removed += 1
+                following.append(sib)
                 continue
             break
+        cost = _text_len(target) + sum(_text_len(sib) for sib in following)
+        if cost > budget:
+            continue  # the label's block or its list holds the article
+        budget -= cost
+        for sib in following:
+            sib.getparent().remove(sib)
+            removed += 1
         _remove(target)
         removed += 1
     for lst in list(root.iter("ul", "ol")):
         items = lst.findall("li")
         if lst.getparent() is not None and len(items) >= 2 and all(_link_share(li) >= 0.9 for li in items):
+            cost = _text_len(lst)
+            if cost > budget:
+                continue
+            budget -= cost
             _remove(lst)
             removed += 1
     return removed
+
+
+#: Most of the text under the pruned root that related-list pruning removes, all lists together.
+RELATED_MAX_SHARE = 0.5
+
+
+def _text_len(el: etree._Element) -> int:
+    """Characters of ``el``'s text, spaces not counted."""
+    return sum(len(t.strip()) for t in el.itertext())
 
 
 def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIndex | None = None,
@@ -459,7 +485,7 @@ def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> li
     from trafilatura.deduplication import LRUCache
 
     text = trafilatura.extract(
-        html, url=url, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=False,
+        html, url=url, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=True,
         include_images=False, include_links=False, deduplicate=LRUCache(maxsize=1024), fast=True,
     )
     lines = []
@@ -467,12 +493,21 @@ def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> li
         line = clean_text(raw)
         if line.startswith("- "):  # trafilatura writes list items "- item"
             line = line[2:].strip()
+        if line.startswith("|") and line.endswith("|"):  # a table row "| a | b |", or "|---|---|"
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            if all(not cell.strip("-: ") for cell in cells):
+                continue
+            line = CELL_SEPARATOR.join(cell for cell in cells if cell)
         if line:
             lines.append(line)
     return lines
 
 
 # ---------------------------------------------------------------------------- the parser
+
+
+#: What the container's copy is pruned of: the page-wide noise and the container's own.
+_CONTAINER_PRUNE_CSS = (*BODY_PRUNE_CSS, *CONTAINER_NOISE_CSS)
 
 
 class GenericParser(ArticleParser):
@@ -557,7 +592,10 @@ class GenericParser(ArticleParser):
         lines: list[str] = []
         for part in container_parts(el):
             tree = copy.deepcopy(part)
-            prune_blocks(tree, (*BODY_PRUNE_CSS, *CONTAINER_NOISE_CSS), self.sel.index, self._ld_body)
+            # prune_blocks' rule, in one walk over the copy (newscrawl.text.fastcss)
+            guard = ContentGuard(tree, self._ld_body)
+            drop_selected(Selector(root=tree), _CONTAINER_PRUNE_CSS,
+                          keep=lambda e, g=guard: e.tag == "article" or _holds_article(e) or g.keeps(e))
             prune_related_lists(tree)
             prune_link_blocks(tree)
             lines.extend(container_lines(tree))
