@@ -1,12 +1,16 @@
-"""Any news site: JSON-LD, OpenGraph and meta for metadata, trafilatura for the body.
+"""Any news site: JSON-LD, OpenGraph and meta for metadata; the article's container, else trafilatura, for the body.
 
-Precision first. Before trafilatura sees the page, a copy of the DOM is pruned of what is never
-the article on any site: navigation, sidebars, share bars, comment areas and forms, author boxes,
-related-post blocks, and "À lire aussi :" labels with the link list that follows them. Then:
+Precision first. A copy of the DOM is pruned of what is never the article on any site:
+navigation, sidebars, share bars, comment areas and forms, author boxes, related-post blocks, and
+"À lire aussi :" labels with the link list that follows them; no noise selector removes the
+page's content containers (newscrawl.text.guard). Then:
 
-- ``text``: trafilatura (precision mode, no comments, no tables, no cross-page dedup) over the
-  pruned page; the JSON-LD ``articleBody`` replaces it when trafilatura found less than half of
-  its words; the ``<article>`` paragraphs are the last resort. The title is never a body line.
+- ``text``: the lines of the page's dominant article container (newscrawl.text.container) when it
+  has one that holds the JSON-LD ``articleBody`` (if any); else trafilatura (precision mode, then
+  recall mode when its result is short for the page; tables, no comments, no cross-page dedup)
+  over the pruned page; the JSON-LD ``articleBody`` replaces it when trafilatura found less than
+  half of its words or not its text; the ``<article>`` paragraphs are the last resort. The title
+  is never a body line.
 - ``lead``: a visible standfirst (``.chapo``, ``.standfirst``...), else JSON-LD ``description`` /
   ``og:description`` / meta description, unless that text is only the first paragraph repeated
   (or its truncated excerpt, "[…]"), which is then no lead at all.
@@ -193,6 +197,27 @@ def clean_author_name(raw: str) -> str | None:
 def split_author_names(raw: str) -> list[str]:
     """'Anne Roux, Paul Mas et Lina Ba' -> three names."""
     return [n for n in re.split(r"\s*,\s*|\s+et\s+|\s+and\s+|\s*&\s*", clean_text(raw)) if n]
+
+
+#: Share of the JSON-LD ``articleBody``'s word 4-grams a body of the page must hold to be that
+#: article (its text as the page shows it, whatever the line breaks and markup).
+LD_SHARED_SHARE = 0.3
+_WORD = re.compile(r"\w+")
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.casefold())
+    return {tuple(words[k:k + 4]) for k in range(max(1, len(words) - 3))} if words else set()
+
+
+def holds_most_of(lines: list[str], ld_lines: list[str]) -> bool:
+    """Whether ``lines`` hold :data:`LD_SHARED_SHARE` of the word 4-grams of the JSON-LD
+    ``articleBody``: a body of the page that is not that article (a readers' letters block
+    longer than it, a teaser list) does not; True when there is nothing to compare."""
+    wanted = _shingles(" ".join(ld_lines))
+    if len(wanted) < 10:
+        return True
+    return len(wanted & _shingles(" ".join(lines))) >= LD_SHARED_SHARE * len(wanted)
 
 
 def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
@@ -517,7 +542,11 @@ class GenericParser(ArticleParser):
     #: 2: pruned DOM before trafilatura, lead/author/date fallback chains.
     #: 3: htmldate reads the page after the noise strip; trafilatura's recall mode when its precision
     #: mode finds nothing or less than half the JSON-LD body; an author's final initial keeps its period.
-    version: ClassVar[int] = 3
+    #: 4: noise selectors never remove the page's content containers (newscrawl.text.guard); the
+    #: dominant article container's lines as the body (trafilatura not run); a short trafilatura
+    #: result judged against the page; related-list pruning bounded; tables as "a | b" lines;
+    #: an HTML articleBody read as text.
+    version: ClassVar[int] = 4
     title_css = (
         "article h1", "h1.entry-title", "h1.post-title", "h1[itemprop=headline]", "main h1",
         "[itemprop=headline]",
@@ -576,6 +605,21 @@ class GenericParser(ArticleParser):
         prune_related_lists(tree)
         return etree.tostring(tree, encoding="unicode", method="html")
 
+    _MARKUP = re.compile(r"<(?:p|br|div|body|h[2-6]|ul|li|span|a|strong|em|img|iframe)\b[^>]*>", re.IGNORECASE)
+
+    def ld_text_block(self, key: str) -> list[str]:
+        """The JSON-LD text as lines; an ``articleBody`` written in HTML (``<p class="title">...``)
+        read as the page would show it (:func:`~newscrawl.text.container.container_lines`)."""
+        raw = self.ld.get(key)
+        if isinstance(raw, str) and self._MARKUP.search(raw):
+            try:
+                root = etree.fromstring(f"<div>{raw}</div>", etree.HTMLParser())
+            except (etree.ParserError, ValueError):
+                root = None
+            if root is not None:
+                return container_lines(root)
+        return super().ld_text_block(key)
+
     @cached_property
     def _ld_body(self) -> str | None:
         raw = self.ld.get("articleBody")
@@ -615,7 +659,7 @@ class GenericParser(ArticleParser):
         expected_ld = word_count(" ".join(ld_lines))
         container, largest = self._container
         in_container = word_count(" ".join(container))
-        if container and in_container >= 0.5 * expected_ld:
+        if container and in_container >= 0.5 * expected_ld and holds_most_of(container, ld_lines):
             lines, source = container, "container"
         else:
             html = self._pruned_html()
@@ -632,7 +676,7 @@ class GenericParser(ArticleParser):
                 if word_count(" ".join(added)) > found:
                     lines = more
             found = word_count(" ".join(lines))
-            if ld_lines and found < 0.5 * expected_ld:
+            if ld_lines and (found < 0.5 * expected_ld or not holds_most_of(lines, ld_lines)):
                 lines, source = ld_lines, "jsonld"
             elif container and found < 0.5 * in_container:
                 lines, source = container, "container"
