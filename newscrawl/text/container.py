@@ -106,11 +106,21 @@ def dominant_container(root: etree._Element) -> tuple[etree._Element | None, int
             per_parent[parent] = per_parent.get(parent, 0) + weight
     if not per_parent:
         return None, 0
-    best = max(per_parent, key=per_parent.__getitem__)
-    largest = per_parent[best]
+    # Sections of one article written as siblings of the same tag and class weigh together.
+    per_group: dict[tuple, int] = {}
+    first: dict[tuple, etree._Element] = {}
+    for parent, weight in per_parent.items():
+        cls, up = parent.get("class"), parent.getparent()
+        key = (id(up), parent.tag, cls) if cls and up is not None else (id(parent),)
+        per_group[key] = per_group.get(key, 0) + weight
+        first.setdefault(key, parent)
+    best_key = max(per_group, key=per_group.__getitem__)
+    best, largest = first[best_key], per_group[best_key]
     if total < MIN_CONTAINER_CHARS or largest < BEST_SHARE * total:
         return None, largest  # little text, or spread over the page (teasers, a short article among them)
-    el: etree._Element | None = best
+    if len(best_key) > 1 and largest >= DOMINANT_SHARE * total and best.tag not in ("body", "html"):
+        return best, largest  # container_parts() reads its siblings with it
+    el: etree._Element | None = best if len(best_key) == 1 else best.getparent()
     for _ in range(MAX_CLIMB + 1):
         if el is None or not isinstance(el.tag, str) or el.tag in ("body", "html"):
             return None, largest
