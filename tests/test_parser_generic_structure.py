@@ -225,3 +225,19 @@ def test_table_kept_by_trafilatura_too(monkeypatch):
     assert parser.body_source == "trafilatura"
     for line in TABLE_LINES:
         assert line in record["text"].split("\n")
+
+
+# ------------------------------------------------------------------ JSON-LD body, no trafilatura
+def test_jsonld_article_body_without_a_container_skips_trafilatura(monkeypatch):
+    """A page rendered by JavaScript (text in a script, no paragraphs in the DOM) whose JSON-LD
+    articleBody holds the article in paragraphs: that is the body, trafilatura does not run."""
+    calls: list[bool] = []
+    monkeypatch.setattr(generic, "trafilatura_lines", _fake_trafilatura(calls))
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": TITLE,
+          "articleBody": "\n".join(LONG)}
+    html = _page("<div id='app'><h1>" + TITLE + "</h1><div class='loading'>Chargement…</div></div>",
+                 head=f"<script type='application/ld+json'>{json.dumps(ld)}</script>")
+    record, parser = _parse(html)
+    assert record["text"].split("\n") == LONG
+    assert parser.body_source == "jsonld"
+    assert calls == []

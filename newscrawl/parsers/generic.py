@@ -199,6 +199,11 @@ def split_author_names(raw: str) -> list[str]:
     return [n for n in re.split(r"\s*,\s*|\s+et\s+|\s+and\s+|\s*&\s*", clean_text(raw)) if n]
 
 
+#: A JSON-LD ``articleBody`` of at least these many lines and words is the body of a page without
+#: a dominant container (JavaScript-rendered pages, text spread over many blocks): trafilatura
+#: does not run.
+LD_BODY_MIN_LINES = 3
+LD_BODY_MIN_WORDS = 150
 #: Share of the JSON-LD ``articleBody``'s word 4-grams a body of the page must hold to be that
 #: article (its text as the page shows it, whatever the line breaks and markup).
 LD_SHARED_SHARE = 0.3
@@ -661,6 +666,8 @@ class GenericParser(ArticleParser):
         in_container = word_count(" ".join(container))
         if container and in_container >= 0.5 * expected_ld and holds_most_of(container, ld_lines):
             lines, source = container, "container"
+        elif len(ld_lines) >= LD_BODY_MIN_LINES and expected_ld >= LD_BODY_MIN_WORDS:
+            lines, source = ld_lines, "jsonld"  # the page says what its article is, in paragraphs
         else:
             html = self._pruned_html()
             lines, source = trafilatura_lines(html, self.url), "trafilatura"

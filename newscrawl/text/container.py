@@ -77,19 +77,16 @@ def _weights(root: etree._Element) -> dict[etree._Element, int]:
 
 
 def container_parts(el: etree._Element) -> list[etree._Element]:
-    """``el`` and its siblings of the same tag and class that hold paragraph text, in document
-    order: an article cut into repeated sections (``div.story-stack-item`` one after the other)
-    is read whole."""
+    """``el`` and its siblings of the same tag and class that hold paragraph text, with what lies
+    between them (subheadings between sections), in document order: an article cut into repeated
+    sections (``div.story-stack-item`` one after the other) is read whole."""
     parent, cls = el.getparent(), el.get("class")
     if parent is None or not cls:
         return [el]
-    out = []
-    for sib in parent:
-        if sib is el:
-            out.append(el)
-        elif sib.tag == el.tag and sib.get("class") == cls and _weights(sib):
-            out.append(sib)
-    return out
+    children = [c for c in parent if isinstance(c.tag, str)]
+    members = [k for k, c in enumerate(children) if c is el or (c.tag == el.tag and c.get("class") == cls
+                                                                 and _weights(c))]
+    return children[members[0]: members[-1] + 1]
 
 
 def dominant_container(root: etree._Element) -> tuple[etree._Element | None, int]:
