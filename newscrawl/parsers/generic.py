@@ -640,7 +640,12 @@ class GenericParser(ArticleParser):
             return [], largest
         lines: list[str] = []
         for part in container_parts(el):
-            tree = copy.deepcopy(part)
+            copied = copy.deepcopy(part)
+            copied.tail = None
+            # Under a bare root: a root matched by a selector would disable that selector for the
+            # whole walk (parsel's rule, kept by fastcss); the part itself is kept by the guard.
+            tree = etree.Element("div")
+            tree.append(copied)
             # prune_blocks' rule, in one walk over the copy (newscrawl.text.fastcss)
             guard = ContentGuard(tree, self._ld_body)
             drop_selected(Selector(root=tree), _CONTAINER_PRUNE_CSS,
