@@ -46,7 +46,7 @@ _SPACES = re.compile(r"\s+")
 _TEXT_BLOCKS = frozenset(("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "td", "th"))
 #: Fewest words of a loose line (text of a div, section, span...) read when it ends no sentence.
 LOOSE_LINE_WORDS = 8
-_SENTENCE_END = re.compile(r"[.!?:;…\"”»)]\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;…\"”»)。！？」]\s*$")
 #: Noise inside an article container that the page-wide noise selectors do not name: photo
 #: captions and credits, galleries, datelines (the generic parser prunes them from its copy).
 CONTAINER_NOISE_CSS: tuple[str, ...] = (
