@@ -241,3 +241,17 @@ def test_jsonld_article_body_without_a_container_skips_trafilatura(monkeypatch):
     assert record["text"].split("\n") == LONG
     assert parser.body_source == "jsonld"
     assert calls == []
+
+
+def test_container_lines_read_a_quote_with_its_attribution_as_one_line():
+    from newscrawl.text.container import container_lines
+
+    root = Selector(text=(
+        "<div><p>Le maire a parlé devant le conseil réuni en séance extraordinaire lundi soir.</p>"
+        "<blockquote><p>« Le pont tiendra encore cinquante ans. »</p><div><cite>Le maire</cite>"
+        "<p>au conseil municipal</p></div></blockquote><figure><figcaption>Le pont, lundi.</figcaption></figure>"
+        "<p><a href='/autre'>Un autre article entièrement en lien</a></p></div>")).root.find(".//div")
+    assert container_lines(root) == [
+        "Le maire a parlé devant le conseil réuni en séance extraordinaire lundi soir.",
+        "« Le pont tiendra encore cinquante ans. » Le maire au conseil municipal",
+    ]

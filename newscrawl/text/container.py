@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from lxml import etree
 
+from newscrawl.text.blocks import node_text
 from newscrawl.text.normalize import clean_text
 
 #: Share of the page's paragraph text an element must hold to be the article's container.
@@ -130,7 +131,8 @@ def dominant_container(root: etree._Element) -> tuple[etree._Element | None, int
 
 def container_lines(el: etree._Element) -> list[str]:
     """The text of ``el`` as a reader reads it: one line per block element, a table row as one
-    line of its cells joined by :data:`CELL_SEPARATOR`; figures, captions, the ``h1``, forms
+    line of its cells joined by :data:`CELL_SEPARATOR`, a ``blockquote`` as one line (a quote and
+    its attribution); figures, captions, the ``h1``, forms
     and media are not read, nor lines mostly of link text (:data:`LINK_LINE_SHARE`), a line
     already read (a caption repeated), or a short loose line (:data:`LOOSE_LINE_WORDS`) of a
     ``div`` or ``span`` that is no sentence ("Caption", "Image 1 of 8", a credit)."""
@@ -173,6 +175,11 @@ def container_lines(el: etree._Element) -> list[str]:
                 cells = [c for c in cells if c]
                 if cells:
                     lines.append(CELL_SEPARATOR.join(cells))
+            elif tag == "blockquote":  # a quote and its attribution, as one line
+                flush(block)
+                line = node_text(child)
+                if line:
+                    lines.append(line)
             elif tag == "br":
                 flush(block)
             elif tag in _BLOCKS:
