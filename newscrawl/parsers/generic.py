@@ -619,7 +619,7 @@ class GenericParser(ArticleParser):
         if isinstance(raw, str) and self._MARKUP.search(raw):
             try:
                 root = etree.fromstring(f"<div>{raw}</div>", etree.HTMLParser())
-            except (etree.ParserError, ValueError):
+            except (etree.LxmlError, ValueError):
                 root = None
             if root is not None:
                 return container_lines(root)
@@ -639,21 +639,29 @@ class GenericParser(ArticleParser):
         if el is None:
             return [], largest
         lines: list[str] = []
-        for part in container_parts(el):
-            copied = copy.deepcopy(part)
-            copied.tail = None
-            # Under a bare root: a root matched by a selector would disable that selector for the
-            # whole walk (parsel's rule, kept by fastcss); the part itself is kept by the guard.
-            tree = etree.Element("div")
-            tree.append(copied)
-            # prune_blocks' rule, in one walk over the copy (newscrawl.text.fastcss)
-            guard = ContentGuard(tree, self._ld_body)
-            drop_selected(Selector(root=tree), _CONTAINER_PRUNE_CSS,
-                          keep=lambda e, g=guard: e.tag == "article" or _holds_article(e) or g.keeps(e))
-            prune_related_lists(tree)
-            prune_link_blocks(tree)
-            lines.extend(container_lines(tree))
+        try:
+            for part in container_parts(el):
+                lines.extend(self._part_lines(part))
+        except RecursionError:  # deeper than the recursion limit: the trafilatura path reads it
+            logger.info("Container of %s too deep to read: trafilatura instead", self.url)
+            return [], largest
         return lines, largest
+
+    def _part_lines(self, part: etree._Element) -> list[str]:
+        """The lines of one part of the container, read from a pruned copy."""
+        copied = copy.deepcopy(part)
+        copied.tail = None
+        # Under a bare root: a root matched by a selector would disable that selector for the
+        # whole walk (parsel's rule, kept by fastcss); the part itself is kept by the guard.
+        tree = etree.Element("div")
+        tree.append(copied)
+        # prune_blocks' rule, in one walk over the copy (newscrawl.text.fastcss)
+        guard = ContentGuard(tree, self._ld_body)
+        drop_selected(Selector(root=tree), _CONTAINER_PRUNE_CSS,
+                      keep=lambda e: e.tag == "article" or _holds_article(e) or guard.keeps(e))
+        prune_related_lists(tree)
+        prune_link_blocks(tree)
+        return container_lines(tree)
 
     @cached_property
     def _blocks(self) -> tuple[list[str], str]:
