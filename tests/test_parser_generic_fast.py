@@ -29,6 +29,7 @@ from newscrawl.parsers.generic import (
     BODY_PRUNE_CSS,
     RELATED_LABEL,
     RELATED_LABEL_MAX_WORDS,
+    RELATED_MAX_SHARE,
     SHORT_LINE_MAX_CHARS,
     GenericParser,
     _Absent,
@@ -98,7 +99,13 @@ def _dump(root: etree._Element) -> str:
 
 # ----------------------------------------------------------------- the code the helpers replace
 def reference_prune_related_lists(root: etree._Element) -> int:
+    """The per-element walk, with the bound on the text removed (RELATED_MAX_SHARE)."""
     removed = 0
+    budget = RELATED_MAX_SHARE * sum(len(t.strip()) for t in root.itertext())
+
+    def size(el: etree._Element) -> int:
+        return sum(len(t.strip()) for t in el.itertext())
+
     for el in list(root.iter("p", "h2", "h3", "h4", "h5", "h6", "div", "strong", "span", "b")):
         if el.getparent() is None:
             continue
@@ -112,17 +119,27 @@ def reference_prune_related_lists(root: etree._Element) -> int:
             continue
         if len(text.split()) > RELATED_LABEL_MAX_WORDS and not target.xpath(".//a"):
             continue
+        following = []
         for sib in list(target.itersiblings()):
             if sib.tag in {"ul", "ol"} or (sib.tag == "p" and _link_share(sib) >= 0.8):
-                sib.getparent().remove(sib)
-                removed += 1
+                following.append(sib)
                 continue
             break
+        cost = size(target) + sum(size(sib) for sib in following)
+        if cost > budget:
+            continue
+        budget -= cost
+        for sib in following:
+            sib.getparent().remove(sib)
+            removed += 1
         _remove(target)
         removed += 1
     for lst in list(root.iter("ul", "ol")):
         items = lst.findall("li")
         if lst.getparent() is not None and len(items) >= 2 and all(_link_share(li) >= 0.9 for li in items):
+            if size(lst) > budget:
+                continue
+            budget -= size(lst)
             _remove(lst)
             removed += 1
     return removed

@@ -26,6 +26,7 @@ from newscrawl.text.blocks import first_text, node_text, texts
 from newscrawl.text.dates import parse_any, parse_iso, to_iso
 from newscrawl.text.depth import MAX_DOM_DEPTH, at_depth, bound_depth, flat_markup, hit_parser_limit
 from newscrawl.text.fastcss import IndexedSelector, drop_selected
+from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import (
     article_ld,
     decode_html,
@@ -147,8 +148,12 @@ class ArticleParser:
     def strip(self) -> None:
         """Remove noise nodes (site ``strip_css`` then generic containers) from the DOM: one walk
         over the tree for all the simple selectors (newscrawl.text.fastcss), same result as
-        dropping them one selector at a time."""
-        drop_selected(self.sel, (*self.strip_css, *GENERIC_STRIP_CSS))
+        dropping them one selector at a time. A matched element that holds the page's content
+        (html, body, main, most of its paragraph text or of its JSON-LD ``articleBody``:
+        newscrawl.text.guard) stays."""
+        article_body = self.ld.get("articleBody")
+        guard = ContentGuard(self.sel.root, article_body if isinstance(article_body, str) else None)
+        drop_selected(self.sel, (*self.strip_css, *GENERIC_STRIP_CSS), keep=guard.keeps)
 
     def meta(self, *names: str) -> str | None:
         """The first non-blank ``<meta content>`` among ``names`` (property, name or itemprop),

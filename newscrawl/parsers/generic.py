@@ -1,12 +1,16 @@
-"""Any news site: JSON-LD, OpenGraph and meta for metadata, trafilatura for the body.
+"""Any news site: JSON-LD, OpenGraph and meta for metadata; the article's container, else trafilatura, for the body.
 
-Precision first. Before trafilatura sees the page, a copy of the DOM is pruned of what is never
-the article on any site: navigation, sidebars, share bars, comment areas and forms, author boxes,
-related-post blocks, and "À lire aussi :" labels with the link list that follows them. Then:
+Precision first. A copy of the DOM is pruned of what is never the article on any site:
+navigation, sidebars, share bars, comment areas and forms, author boxes, related-post blocks, and
+"À lire aussi :" labels with the link list that follows them; no noise selector removes the
+page's content containers (newscrawl.text.guard). Then:
 
-- ``text``: trafilatura (precision mode, no comments, no tables, no cross-page dedup) over the
-  pruned page; the JSON-LD ``articleBody`` replaces it when trafilatura found less than half of
-  its words; the ``<article>`` paragraphs are the last resort. The title is never a body line.
+- ``text``: the lines of the page's dominant article container (newscrawl.text.container) when it
+  has one that holds the JSON-LD ``articleBody`` (if any); else trafilatura (precision mode, then
+  recall mode when its result is short for the page; tables, no comments, no cross-page dedup)
+  over the pruned page; the JSON-LD ``articleBody`` replaces it when trafilatura found less than
+  half of its words or not its text; the ``<article>`` paragraphs are the last resort. The title
+  is never a body line.
 - ``lead``: a visible standfirst (``.chapo``, ``.standfirst``...), else JSON-LD ``description`` /
   ``og:description`` / meta description, unless that text is only the first paragraph repeated
   (or its truncated excerpt, "[…]"), which is then no lead at all.
@@ -38,7 +42,16 @@ from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
 from newscrawl.text.datefallback import date_languages, find_date
 from newscrawl.text.dates import parse_french, parse_iso
-from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects
+from newscrawl.text.container import (
+    CELL_SEPARATOR,
+    CONTAINER_NOISE_CSS,
+    container_lines,
+    container_parts,
+    dominant_container,
+    prune_link_blocks,
+)
+from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected
+from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import ld_names
 from newscrawl.text.metadata import byline_names, is_caption, split_keywords, tag_values
 from newscrawl.text.normalize import clean_text, fold_for_match, word_count
@@ -193,6 +206,32 @@ def split_author_names(raw: str) -> list[str]:
     return [n for n in re.split(r"\s*,\s*|\s+et\s+|\s+and\s+|\s*&\s*", clean_text(raw)) if n]
 
 
+#: A JSON-LD ``articleBody`` of at least these many lines and words is the body of a page without
+#: a dominant container (JavaScript-rendered pages, text spread over many blocks): trafilatura
+#: does not run.
+LD_BODY_MIN_LINES = 3
+LD_BODY_MIN_WORDS = 150
+#: Share of the JSON-LD ``articleBody``'s word 4-grams a body of the page must hold to be that
+#: article (its text as the page shows it, whatever the line breaks and markup).
+LD_SHARED_SHARE = 0.3
+_WORD = re.compile(r"\w+")
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.casefold())
+    return {tuple(words[k:k + 4]) for k in range(max(1, len(words) - 3))} if words else set()
+
+
+def holds_most_of(lines: list[str], ld_lines: list[str]) -> bool:
+    """Whether ``lines`` hold :data:`LD_SHARED_SHARE` of the word 4-grams of the JSON-LD
+    ``articleBody``: a body of the page that is not that article (a readers' letters block
+    longer than it, a teaser list) does not; True when there is nothing to compare."""
+    wanted = _shingles(" ".join(ld_lines))
+    if len(wanted) < 10:
+        return True
+    return len(wanted & _shingles(" ".join(lines))) >= LD_SHARED_SHARE * len(wanted)
+
+
 def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
     """True when ``candidate`` only repeats the start of the body (whole, or cut: "[…]", "…")."""
     lead = fold_for_match(re.sub(r"\s*(?:\[(?:…|\.\.\.)\]|…|\.\.\.)\s*$", "", candidate))
@@ -278,8 +317,13 @@ def prune_related_lists(root: etree._Element) -> int:
     element still in the tree when its turn comes has the same text then, since only elements
     before it in document order, never its own descendants, were removed before (what happens
     under an element already removed never reaches the tree). Long texts are matched on their
-    start (:func:`_related_label`)."""
+    start (:func:`_related_label`).
+
+    Bounded: all it removes together holds at most :data:`RELATED_MAX_SHARE` of the text under
+    ``root``; a label block or list that would pass that bound (a "See also" heading on the
+    article's own container, a list that is the article) stays."""
     removed = 0
+    budget = RELATED_MAX_SHARE * _text_len(root)
     raw = _raw_texts(root, _RELATED_TAGS)
     pairs = [(el, node_text(el)) for el in root.iter(*_RELATED_TAGS)] if raw is None else raw
     for el, text in pairs:
@@ -298,28 +342,47 @@ def prune_related_lists(root: etree._Element) -> int:
             continue
         if len(text.split()) > RELATED_LABEL_MAX_WORDS and not target.xpath(".//a"):
             continue  # a sentence that happens to start like a label
-        for sib in list(target.itersiblings()):
+        following = []
+        for sib in target.itersiblings():
             if sib.tag in {"ul", "ol"} or (sib.tag == "p" and _link_share(sib) >= 0.8):
-                sib.getparent().remove(sib)
-                removed += 1
+                following.append(sib)
                 continue
             break
+        cost = _text_len(target) + sum(_text_len(sib) for sib in following)
+        if cost > budget:
+            continue  # the label's block or its list holds the article
+        budget -= cost
+        for sib in following:
+            sib.getparent().remove(sib)
+            removed += 1
         _remove(target)
         removed += 1
     for lst in list(root.iter("ul", "ol")):
         items = lst.findall("li")
         if lst.getparent() is not None and len(items) >= 2 and all(_link_share(li) >= 0.9 for li in items):
+            cost = _text_len(lst)
+            if cost > budget:
+                continue
+            budget -= cost
             _remove(lst)
             removed += 1
     return removed
 
 
-_KEEP_TAGS = {"html", "body", "main", "article"}
+#: Most of the text under the pruned root that related-list pruning removes, all lists together.
+RELATED_MAX_SHARE = 0.5
 
 
-def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIndex | None = None) -> int:
-    """Remove the elements matched by ``selectors``, except containers of the article: html,
-    body, main, article, anything holding an ``h1`` or most of the page's paragraph text
+def _text_len(el: etree._Element) -> int:
+    """Characters of ``el``'s text, spaces not counted."""
+    return sum(len(t.strip()) for t in el.itertext())
+
+
+def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIndex | None = None,
+                 article_body: str | None = None) -> int:
+    """Remove the elements matched by ``selectors``, except containers of the article: what
+    :class:`~newscrawl.text.guard.ContentGuard` keeps (html, body, main, most of the paragraph
+    text or of the JSON-LD ``article_body``), an ``article``, anything holding an ``h1``
     (WordPress puts ``tag-<slug>``/``category-<slug>`` classes on the article itself).
 
     ``index``: the page's :class:`PageIndex` (class tokens, ids, tag names of the tree ``root`` is
@@ -327,7 +390,7 @@ def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIn
     nothing: it is skipped without its XPath over the whole tree (most of ``BODY_PRUNE_CSS`` on
     any one page)."""
     sel = Selector(root=root)
-    total = sum(len(clean_text("".join(p.itertext()))) for p in root.iter("p")) or 1
+    guard = ContentGuard(root, article_body)
     absent = _Absent(index, root) if index is not None else None
     removed = 0
     for css in selectors:
@@ -335,11 +398,9 @@ def prune_blocks(root: etree._Element, selectors: tuple[str, ...], index: PageIn
             continue
         for node in sel.css(css):
             el = node.root
-            if not isinstance(el.tag, str) or el.getparent() is None or el.tag.lower() in _KEEP_TAGS:
+            if not isinstance(el.tag, str) or el.getparent() is None or el.tag.lower() == "article":
                 continue
-            if _holds_article(el):
-                continue
-            if sum(len(clean_text("".join(p.itertext()))) for p in el.iter("p")) > 0.5 * total:
+            if _holds_article(el) or guard.keeps(el):
                 continue
             _remove(el)
             removed += 1
@@ -461,7 +522,7 @@ def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> li
     from trafilatura.deduplication import LRUCache
 
     text = trafilatura.extract(
-        html, url=url, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=False,
+        html, url=url, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=True,
         include_images=False, include_links=False, deduplicate=LRUCache(maxsize=1024), fast=True,
     )
     lines = []
@@ -469,12 +530,21 @@ def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> li
         line = clean_text(raw)
         if line.startswith("- "):  # trafilatura writes list items "- item"
             line = line[2:].strip()
+        if line.startswith("|") and line.endswith("|"):  # a table row "| a | b |", or "|---|---|"
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            if all(not cell.strip("-: ") for cell in cells):
+                continue
+            line = CELL_SEPARATOR.join(cell for cell in cells if cell)
         if line:
             lines.append(line)
     return lines
 
 
 # ---------------------------------------------------------------------------- the parser
+
+
+#: What the container's copy is pruned of: the page-wide noise and the container's own.
+_CONTAINER_PRUNE_CSS = (*BODY_PRUNE_CSS, *CONTAINER_NOISE_CSS)
 
 
 class GenericParser(ArticleParser):
@@ -484,7 +554,11 @@ class GenericParser(ArticleParser):
     #: 2: pruned DOM before trafilatura, lead/author/date fallback chains.
     #: 3: htmldate reads the page after the noise strip; trafilatura's recall mode when its precision
     #: mode finds nothing or less than half the JSON-LD body; an author's final initial keeps its period.
-    version: ClassVar[int] = 3
+    #: 4: noise selectors never remove the page's content containers (newscrawl.text.guard); the
+    #: dominant article container's lines as the body (trafilatura not run); a short trafilatura
+    #: result judged against the page; related-list pruning bounded; tables as "a | b" lines;
+    #: an HTML articleBody read as text.
+    version: ClassVar[int] = 4
     title_css = (
         "article h1", "h1.entry-title", "h1.post-title", "h1[itemprop=headline]", "main h1",
         "[itemprop=headline]",
@@ -539,29 +613,100 @@ class GenericParser(ArticleParser):
         """A copy of the page without what is never the article (BODY_PRUNE_CSS, related lists):
         what trafilatura reads."""
         tree = copy.deepcopy(self.sel.root)
-        prune_blocks(tree, BODY_PRUNE_CSS, self.sel.index)
+        prune_blocks(tree, BODY_PRUNE_CSS, self.sel.index, self._ld_body)
         prune_related_lists(tree)
         return etree.tostring(tree, encoding="unicode", method="html")
 
+    _MARKUP = re.compile(r"<(?:p|br|div|body|h[2-6]|ul|li|span|a|strong|em|img|iframe)\b[^>]*>", re.IGNORECASE)
+
+    def ld_text_block(self, key: str) -> list[str]:
+        """The JSON-LD text as lines; an ``articleBody`` written in HTML (``<p class="title">...``)
+        read as the page would show it (:func:`~newscrawl.text.container.container_lines`)."""
+        raw = self.ld.get(key)
+        if isinstance(raw, str) and self._MARKUP.search(raw):
+            try:
+                root = etree.fromstring(f"<div>{raw}</div>", etree.HTMLParser())
+            except (etree.LxmlError, ValueError):
+                root = None
+            if root is not None:
+                return container_lines(root)
+        return super().ld_text_block(key)
+
+    @cached_property
+    def _ld_body(self) -> str | None:
+        raw = self.ld.get("articleBody")
+        return raw if isinstance(raw, str) else None
+
+    @cached_property
+    def _container(self) -> tuple[list[str], int]:
+        """(lines of the page's dominant article container, pruned like the page trafilatura
+        reads; the page's largest paragraph block in words): newscrawl.text.container."""
+        el, largest_chars = dominant_container(self.sel.root)
+        largest = largest_chars // 6  # ~6 characters a word, space included
+        if el is None:
+            return [], largest
+        lines: list[str] = []
+        try:
+            for part in container_parts(el):
+                lines.extend(self._part_lines(part))
+        except RecursionError:  # deeper than the recursion limit: the trafilatura path reads it
+            logger.info("Container of %s too deep to read: trafilatura instead", self.url)
+            return [], largest
+        return lines, largest
+
+    def _part_lines(self, part: etree._Element) -> list[str]:
+        """The lines of one part of the container, read from a pruned copy."""
+        copied = copy.deepcopy(part)
+        copied.tail = None
+        # Under a bare root: a root matched by a selector would disable that selector for the
+        # whole walk (parsel's rule, kept by fastcss); the part itself is kept by the guard.
+        tree = etree.Element("div")
+        tree.append(copied)
+        # prune_blocks' rule, in one walk over the copy (newscrawl.text.fastcss)
+        guard = ContentGuard(tree, self._ld_body)
+        drop_selected(Selector(root=tree), _CONTAINER_PRUNE_CSS,
+                      keep=lambda e: e.tag == "article" or _holds_article(e) or guard.keeps(e))
+        prune_related_lists(tree)
+        prune_link_blocks(tree)
+        return container_lines(tree)
+
     @cached_property
     def _blocks(self) -> tuple[list[str], str]:
-        """(body lines, body source), title lines removed."""
-        html = self._pruned_html()
-        lines, source = trafilatura_lines(html, self.url), "trafilatura"
+        """(body lines, body source), title lines removed.
+
+        The dominant container's lines when the page has one (and they hold at least half the
+        JSON-LD ``articleBody``): trafilatura does not run. Else trafilatura's precision mode
+        over the pruned page, judged against the page itself: a result shorter than half of
+        what the page shows (the JSON-LD body, the largest paragraph block), or not longer than
+        its description (a standfirst), is retried in recall mode; then the JSON-LD body, the
+        container lines, the ``<article>`` paragraphs when that is still short."""
         ld_lines = self.ld_text_block("articleBody")
-        found, expected = word_count(" ".join(lines)), word_count(" ".join(ld_lines))
-        if not found or (ld_lines and found < 0.5 * expected):
-            # trafilatura's precision mode keeps nothing, or a fraction of what the JSON-LD says
-            # the article holds, on some layouts (one paragraph of a franceinfo page): its recall
-            # mode, when it finds more.
-            # Not when all it adds is the page's description (a subscriber teaser's standfirst).
-            more = trafilatura_lines(html, self.url, recall=True)
+        expected_ld = word_count(" ".join(ld_lines))
+        container, largest = self._container
+        in_container = word_count(" ".join(container))
+        if container and in_container >= 0.5 * expected_ld and holds_most_of(container, ld_lines):
+            lines, source = container, "container"
+        elif len(ld_lines) >= LD_BODY_MIN_LINES and expected_ld >= LD_BODY_MIN_WORDS:
+            lines, source = ld_lines, "jsonld"  # the page says what its article is, in paragraphs
+        else:
+            html = self._pruned_html()
+            lines, source = trafilatura_lines(html, self.url), "trafilatura"
+            found = word_count(" ".join(lines))
             described = fold_for_match(self.ld_text("description") or self.meta("og:description", "description") or "")
-            added = [line for line in more if not described or fold_for_match(line) != described]
-            if word_count(" ".join(added)) > found:
-                lines = more
-        if ld_lines and word_count(" ".join(lines)) < 0.5 * word_count(" ".join(ld_lines)):
-            lines, source = ld_lines, "jsonld"
+            expected = max(expected_ld, largest, in_container)
+            if not found or found < 0.5 * expected or found <= 1.5 * word_count(described):
+                # trafilatura's precision mode keeps nothing, a fraction of what the page shows, or
+                # only its standfirst, on some layouts: its recall mode, when it finds more.
+                # Not when all it adds is the page's description (a subscriber teaser's standfirst).
+                more = trafilatura_lines(html, self.url, recall=True)
+                added = [line for line in more if not described or fold_for_match(line) != described]
+                if word_count(" ".join(added)) > found:
+                    lines = more
+            found = word_count(" ".join(lines))
+            if ld_lines and (found < 0.5 * expected_ld or not holds_most_of(lines, ld_lines)):
+                lines, source = ld_lines, "jsonld"
+            elif container and found < 0.5 * in_container:
+                lines, source = container, "container"
         if not lines:
             lines = self.css_texts(["[itemprop=articleBody] p, [itemprop=articleBody] h2",
                                     "article p, article h2"])

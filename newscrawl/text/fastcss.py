@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -535,11 +535,13 @@ class SelectorDropper:
             for s in simple:
                 group.add(s)
 
-    def drop(self, sel: Selector) -> PageIndex | None:
-        """Drop, and return the index of the page collected on the way (None when no walk was needed)."""
+    def drop(self, sel: Selector, keep: Callable[[Any], bool] | None = None) -> PageIndex | None:
+        """Drop, and return the index of the page collected on the way (None when no walk was needed).
+        ``keep``: a matched element for which it returns True stays (newscrawl.text.guard: the
+        page's content containers), and so does what it holds unless matched itself."""
         if sel.type != "html":  # drop_tree() and tails differ for XML: the plain way
             for css in self.selectors:
-                self._drop_css(sel, css)
+                self._drop_css(sel, css, keep)
             return None
         root = sel.root
         groups = [step.active(root) if isinstance(step, _Group) else None for step in self.steps]
@@ -550,10 +552,11 @@ class SelectorDropper:
         for step, group in zip(self.steps, groups, strict=True):
             if group is None:
                 assert isinstance(step, str)
-                self._drop_css(sel, step)  # after the drops before it, as in the sequential version
+                self._drop_css(sel, step, keep)  # after the drops before it, as in the sequential version
             else:
                 for el in found.get(id(group), ()):  # document order; one inside a dropped one goes with it
-                    if el.getparent() is not None:  # None: already dropped (by an earlier group or selector)
+                    # getparent() None: already dropped (by an earlier group or selector)
+                    if el.getparent() is not None and (keep is None or not keep(el)):
                         drop_tree(el)
         if isinstance(sel, IndexedSelector):
             sel.index = index
@@ -620,9 +623,13 @@ class SelectorDropper:
         return found
 
     @staticmethod
-    def _drop_css(sel: Selector, css: str) -> None:
+    def _drop_css(sel: Selector, css: str, keep: Callable[[Any], bool] | None = None) -> None:
         try:
-            sel.css(css).drop()
+            found = sel.css(css)
+            if keep is not None:
+                found = [node for node in found if not (isinstance(node.root, etree._Element) and keep(node.root))]
+            for node in found:
+                node.drop()
         except Exception:  # parsel refuses to drop the root; a bad selector must not kill a page
             logger.debug("Cannot drop %s", css, exc_info=True)
 
@@ -633,7 +640,8 @@ def dropper(selectors: tuple[str, ...]) -> SelectorDropper:
     return SelectorDropper(selectors)
 
 
-def drop_selected(sel: Selector, selectors: tuple[str, ...]) -> PageIndex | None:
-    """Remove from ``sel``'s tree every element ``selectors`` match (see the module docstring);
-    on an :class:`IndexedSelector`, also set its ``index``."""
-    return dropper(selectors).drop(sel)
+def drop_selected(sel: Selector, selectors: tuple[str, ...],
+                  keep: Callable[[Any], bool] | None = None) -> PageIndex | None:
+    """Remove from ``sel``'s tree every element ``selectors`` match (see the module docstring),
+    except those ``keep`` says to keep; on an :class:`IndexedSelector`, also set its ``index``."""
+    return dropper(selectors).drop(sel, keep)
