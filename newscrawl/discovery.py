@@ -21,7 +21,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
@@ -101,6 +101,23 @@ class NotAFeed(ValueError):
     def __init__(self, message: str, code: str = "not_a_feed") -> None:
         super().__init__(message)
         self.code = code
+
+
+def over_byte_cap(meta: dict, data: bytes, max_bytes: int) -> bool:
+    """Count a chunk of a document's download in ``meta["newscrawl_bytes"]``; True once
+    ``max_bytes`` (NEWSCRAWL_MAX_SITEMAP_BYTES) are received: the download stops there and the
+    part read is parsed."""
+    received = meta.get("newscrawl_bytes", 0) + len(data)
+    meta["newscrawl_bytes"] = received
+    return received >= max_bytes
+
+
+def too_old(entry: Entry, max_age: timedelta | None, now: datetime) -> bool:
+    """An entry whose date says it is older than ``max_age`` (NEWSCRAWL_MAX_AGE; None or 0: no
+    limit). An undated entry is not too old: its page is fetched and dated."""
+    if not max_age or entry.published is None:
+        return False
+    return entry.published < now - max_age
 
 
 _XML_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])[\w-]+(["'])""", re.IGNORECASE)

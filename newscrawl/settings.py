@@ -131,6 +131,7 @@ SPIDER_MIDDLEWARES: dict[str, int] = {
     "newscrawl.dedup.middleware.SkipSeenArticlesMiddleware": 550,  # no download of collected articles
     "newscrawl.safety.RefuseInternalLinksMiddleware": 900,  # no non-http(s) or internal link is scheduled
     "newscrawl.budget.ArticleBudgetMiddleware": 545,  # NEWSCRAWL_MAX_ARTICLES_PER_RUN, after the seen-URL skip
+    "newscrawl.gate.SitemapGateMiddleware": 100,  # NEWSCRAWL_SITEMAPS_IN_FLIGHT: an index's sitemaps a few at a time
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,

@@ -10,9 +10,7 @@ Bad input never raises: each problem is one log line naming the URL and the reas
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,11 +18,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
+from scrapy.exceptions import StopDownload
 from scrapy.http import HtmlResponse
 
 from newscrawl.backfill import Window, backfill_bound_given, parse_window
-from newscrawl.discovery import Document, Entry, NotAFeed, read_document
+from newscrawl.discovery import Document, Entry, NotAFeed, over_byte_cap, read_document, too_old
+from newscrawl.gate import request_failed
 from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
@@ -120,14 +119,8 @@ class NewsSpider(scrapy.Spider):
     """
 
     # No ``name`` here (the subclasses set it): the spider loader only lists the site spiders.
-
-    discovery_in_flight = 1
-    """Sitemaps named in a sitemap index that are scheduled at a time (setting
-    ``NEWSCRAWL_SITEMAPS_IN_FLIGHT``, default 1); the others wait in the
-    spider, and the next one goes when the scheduler is down to ``CONCURRENT_REQUESTS`` requests
-    (0: no limit; with a shared Redis scheduler there is none). Each sitemap adds up to 50,000
-    article requests: a whole index fetched at once (16 sitemaps for 16 concurrent requests) kept
-    16,000 requests in memory at the start of a crawl."""
+    # The sitemaps of a sitemap index are scheduled a few at a time by the spider middleware
+    # newscrawl.gate.SitemapGateMiddleware (NEWSCRAWL_SITEMAPS_IN_FLIGHT).
 
     def __init__(self, *args: Any, start_urls: str | Iterable[str] | None = None,
                  max_age: str | None = None, since: str | None = None, until: str | None = None,
@@ -159,11 +152,6 @@ class NewsSpider(scrapy.Spider):
         self._requested: set[int] = set()
         """``url_key`` of the canonical URL of every article requested."""
         self._documents = 0
-        # Sitemaps named in a sitemap index wait here (see _gate_scheduled).
-        self._gate_waiting: deque[scrapy.Request] = deque()
-        self._gate_open: set[int] = set()
-        self._gate_tokens = itertools.count(1)
-        self._low_water = 16  # CONCURRENT_REQUESTS (from_crawler)
         self.max_age: timedelta | None = None
         self.include_live = False
         self.max_entries = 50_000
@@ -202,17 +190,6 @@ class NewsSpider(scrapy.Spider):
             or timedelta(0)
         spider._setup_backfill(settings)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
-        spider.discovery_in_flight = max(settings.getint("NEWSCRAWL_SITEMAPS_IN_FLIGHT", cls.discovery_in_flight), 0)
-        if settings.get("NEWSCRAWL_REDIS_URL"):
-            # Shared queue: a sitemap held by this worker would be lost with it, and the queue
-            # is not this process's to measure.
-            spider.discovery_in_flight = 0
-        if spider.discovery_in_flight > 0:
-            spider._low_water = max(settings.getint("CONCURRENT_REQUESTS", 16), 1)
-            crawler.signals.connect(spider._gate_scheduled, signal=signals.request_scheduled)
-            crawler.signals.connect(spider._gate_dropped, signal=signals.request_dropped)
-            crawler.signals.connect(spider._gate_pump, signal=signals.response_received)
-            crawler.signals.connect(spider._gate_idle, signal=signals.spider_idle)
         if not spider.start_urls:  # nothing to crawl is an error: the crawl stops, exit non-zero
             message = f"No start URL for {spider.name}: pass -a start_urls=URL[,URL...]"
             spider.logger.error(message)
@@ -292,8 +269,7 @@ class NewsSpider(scrapy.Spider):
             return None
         self._documents += 1
         meta: dict[str, Any] = {"newscrawl_discovery": True, "download_maxsize": 2 * self.max_doc_bytes}
-        if depth:  # named in a sitemap index: scheduled one at a time, after the articles found
-            meta["newscrawl_gate"] = next(self._gate_tokens)
+        # depth >= 1: named in a sitemap index, scheduled a few at a time (newscrawl.gate)
         return scrapy.Request(
             url, callback=self.parse_discovery, errback=self.on_error, cb_kwargs={"depth": depth},
             priority=DISCOVERY_PRIORITY if depth else 0,
@@ -303,66 +279,9 @@ class NewsSpider(scrapy.Spider):
             meta=meta,
         )
 
-    # ---------------------------------------------------------------- sitemaps of an index, one at a time
-    # A sitemap index names up to 50,000 sitemaps of up to 50,000 URLs each. Its sitemap requests
-    # go through the spider middlewares as any request; at the scheduler (request_scheduled),
-    # beyond ``discovery_in_flight`` open ones they are held here, and one is handed back to the
-    # engine when an open one is done (read, failed or dropped) and the scheduler is down to
-    # CONCURRENT_REQUESTS requests (checked at each response). Retries and redirects of an open
-    # sitemap carry its token and stay open. Nothing is dropped: at worst, the crawl is idle with
-    # sitemaps waiting (a sitemap request that ended with no callback, errback or drop), and they
-    # are released then.
-
-    def _gate_scheduled(self, request: scrapy.Request, spider: Any = None) -> None:
-        token = request.meta.get("newscrawl_gate")
-        if (token is None or token in self._gate_open or self.discovery_in_flight <= 0
-                or (spider is not None and spider is not self)):
-            return
-        if len(self._gate_open) < self.discovery_in_flight and not self._gate_waiting:
-            self._gate_open.add(token)
-            return
-        self._gate_waiting.append(request)
-        raise IgnoreRequest("sitemap held until the articles found so far are scheduled")
-
-    def _gate_done(self, request: scrapy.Request | None) -> None:
-        """A request is done (read, failed or dropped): a sitemap gives its place to the next one,
-        and any request leaving the scheduler may make room."""
-        token = request.meta.get("newscrawl_gate") if request is not None else None
-        self._gate_open.discard(token)  # type: ignore[arg-type]  # None is never in the set
-        self._gate_pump()
-
-    def _gate_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
-        self._gate_done(request)
-
-    def _scheduler_backlog(self) -> int:
-        stats = self.crawler.stats
-        return int(stats.get_value("scheduler/enqueued", 0)) - int(stats.get_value("scheduler/dequeued", 0))
-
-    def _gate_pump(self, *args: Any, **kwargs: Any) -> None:
-        """Hand waiting sitemaps back to the engine while there is room."""
-        while (self._gate_waiting and len(self._gate_open) < self.discovery_in_flight
-               and self._scheduler_backlog() <= self._low_water):
-            request = self._gate_waiting.popleft()
-            self._gate_open.add(request.meta["newscrawl_gate"])
-            self.crawler.engine.crawl(request)
-
-    def _gate_idle(self, spider: Any = None) -> None:
-        if not self._gate_waiting:
-            return
-        if self._gate_open:  # only when a sitemap request ended unseen: never lose the others
-            self.logger.warning("Crawl idle with %(n)d sitemap(s) waiting and %(open)d never answered: "
-                                "releasing the next one", {"n": len(self._gate_waiting), "open": len(self._gate_open)})
-            self._gate_open.clear()
-        self._gate_pump()
-        raise DontCloseSpider
-
     def on_bytes_received(self, data: bytes, request: scrapy.Request, spider: Any = None) -> None:
         """Stop reading a feed/sitemap at NEWSCRAWL_MAX_SITEMAP_BYTES: the part read is parsed."""
-        if not request.meta.get("newscrawl_discovery"):
-            return
-        received = request.meta.get("newscrawl_bytes", 0) + len(data)
-        request.meta["newscrawl_bytes"] = received
-        if received >= self.max_doc_bytes:
+        if request.meta.get("newscrawl_discovery") and over_byte_cap(request.meta, data, self.max_doc_bytes):
             raise StopDownload(fail=False)
 
     def on_error(self, failure: Any) -> None:
@@ -376,7 +295,7 @@ class NewsSpider(scrapy.Spider):
         self.inc(f"fetch/failed/{reason}")
         if request is not None and request.meta.get("newscrawl_start") and reason != "robots_txt":
             self.entry_point_dead(url, f"{reason}: {detail}")
-        self._gate_done(request)
+        self.crawler.signals.send_catch_log(request_failed, request=request)  # a sitemap gives its place
 
     def entry_point_dead(self, url: str, reason: str) -> None:
         """A start URL (feed, sitemap) that failed or is no discovery document: one WARNING
@@ -410,12 +329,6 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def parse_discovery(self, response: Response, depth: int = 0) -> Iterator[Any]:
-        try:
-            yield from self._read_discovery(response, depth)
-        finally:  # every request read from it is with the engine (a dozen at most not scheduled yet)
-            self._gate_done(response.request)
-
-    def _read_discovery(self, response: Response, depth: int) -> Iterator[Any]:
         try:
             doc = self._read_entries(response)
         except NotAFeed as exc:
@@ -569,7 +482,7 @@ class NewsSpider(scrapy.Spider):
                 self.logger.debug("Skipped %(what)s %(url)s: outside the window (%(reason)s)",
                                   {"what": what, "url": entry.url, "reason": reason})
             return reason is not None
-        if self.max_age and entry.published and entry.published < datetime.now(UTC) - self.max_age:
+        if too_old(entry, self.max_age, datetime.now(UTC)):
             self.inc("discovery/too_old")
             return True
         return False

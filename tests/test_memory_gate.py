@@ -10,6 +10,7 @@ from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from newscrawl.gate import SitemapGateMiddleware
 from newscrawl.localsite import LocalSite, Page
 from spiders._base import DISCOVERY_PRIORITY
 from spiders.franceinfo import FranceinfoSpider
@@ -29,14 +30,15 @@ def urlset(urls):
 
 class FakeEngine:
     """engine.crawl() as the real one does it: request_scheduled first (the gate may hold the
-    request), then the scheduler (counted in the stats, as Scrapy's scheduler does)."""
+    request), then the scheduler (counted in the stats, as Scrapy's scheduler does). ``gate``:
+    the spider middleware newscrawl.gate.SitemapGateMiddleware of the crawl."""
 
-    def __init__(self, spider, stats):
-        self.spider, self.stats, self.queue = spider, stats, []
+    def __init__(self, spider, stats, gate):
+        self.spider, self.stats, self.gate, self.queue = spider, stats, gate, []
 
     def crawl(self, request):
         try:
-            self.spider._gate_scheduled(request, self.spider)
+            self.gate.scheduled(request, self.spider)
         except IgnoreRequest:
             return
         self.queue.append(request)
@@ -53,15 +55,22 @@ def make(settings=None):
     spider = FranceinfoSpider.from_crawler(crawler)
     crawler.spider = spider
     crawler.stats.open_spider()
-    engine = crawler.engine = FakeEngine(spider, crawler.stats)
+    gate = SitemapGateMiddleware.from_crawler(crawler)  # as SPIDER_MIDDLEWARES builds it
+    engine = crawler.engine = FakeEngine(spider, crawler.stats, gate)
+    spider.gate = gate  # the tests reach it through the spider they hold
     return spider, engine
+
+
+def discovery_output(spider, response):
+    """parse_discovery's output as the engine gets it: through the gate middleware."""
+    return spider.gate.process_spider_output(response, spider.parse_discovery(response))
 
 
 def index_children(spider, n):
     url = f"{FI}/sitemaps/index.xml"
     response = XmlResponse(url, body=sitemap_index([f"{FI}/sitemaps/{i}.xml" for i in range(n)]).encode(),
                            request=Request(url))
-    return list(spider.parse_discovery(response))
+    return list(discovery_output(spider, response))
 
 
 def read(spider, request, articles=0, engine=None):
@@ -69,7 +78,7 @@ def read(spider, request, articles=0, engine=None):
     scheduled as it comes (as Scrapy's scraper does) when an engine is given."""
     body = urlset([f"{FI}/societe/essai-{request.url[-5]}-{i}_{7000000 + i}.html" for i in range(articles)])
     out = []
-    for request in spider.parse_discovery(XmlResponse(request.url, body=body.encode(), request=request)):
+    for request in discovery_output(spider, XmlResponse(request.url, body=body.encode(), request=request)):
         out.append(request)
         if engine is not None:
             engine.crawl(request)
@@ -106,12 +115,12 @@ def test_one_sitemap_at_a_time_the_next_when_the_scheduler_is_low():
     read(spider, children[0], articles=10, engine=engine)
     assert len(engine.queue) == 10  # the articles; sitemap 1 still waits: 10 requests > CONCURRENT_REQUESTS
     engine.dequeue(5)
-    spider._gate_pump()  # a response came in: 5 left, still above 4
+    spider.gate.pump()  # a response came in: 5 left, still above 4
     assert children[1] not in engine.queue
     engine.dequeue(1)
-    spider._gate_pump()
+    spider.gate.pump()
     assert engine.queue[-1] is children[1]  # 4 left: the next sitemap goes
-    spider._gate_pump()
+    spider.gate.pump()
     assert children[2] not in engine.queue  # only one open at a time
 
 
@@ -129,7 +138,7 @@ def test_a_failed_or_dropped_sitemap_gives_its_place():
     spider.on_error(failure)  # errback: the next sitemap is scheduled
     assert engine.queue == [children[1]]
     engine.dequeue(1)
-    spider._gate_dropped(children[1])  # e.g. the dupefilter refused it
+    spider.gate.dropped(children[1])  # e.g. the dupefilter refused it
     assert engine.queue == [children[2]]
 
 
@@ -147,14 +156,14 @@ def test_idle_with_sitemaps_waiting_releases_them():
         engine.crawl(request)
     engine.dequeue(1)  # sitemap 0 is never answered (it cannot happen; the spider must not hang on it)
     with pytest.raises(DontCloseSpider):
-        spider._gate_idle()
+        spider.gate.idle()
     assert engine.queue == [children[1]]
-    spider._gate_idle()  # nothing waiting: the crawl may close
+    spider.gate.idle()  # nothing waiting: the crawl may close
 
 
 def test_no_gate_with_a_shared_redis_queue():
     spider, engine = make({"NEWSCRAWL_REDIS_URL": "redis://127.0.0.1:1/0"})
-    assert spider.discovery_in_flight == 0
+    assert spider.gate.in_flight == 0
     children = index_children(spider, 3)
     for request in children:
         engine.crawl(request)
@@ -163,7 +172,7 @@ def test_no_gate_with_a_shared_redis_queue():
 
 def test_sitemaps_in_flight_setting():
     spider, engine = make({"NEWSCRAWL_SITEMAPS_IN_FLIGHT": "2"})
-    assert spider.discovery_in_flight == 2
+    assert spider.gate.in_flight == 2
     children = index_children(spider, 4)
     for request in children:
         engine.crawl(request)
