@@ -142,6 +142,40 @@ def test_a_failed_or_dropped_sitemap_gives_its_place():
     assert engine.queue == [children[2]]
 
 
+def drive(agen):
+    """Run an async generator that awaits nothing (the test reactor owns the loop) to its end."""
+    out = []
+    while True:
+        try:
+            agen.__anext__().send(None)
+        except StopIteration as done:
+            out.append(done.value)
+        except StopAsyncIteration:
+            return out
+
+
+def test_async_spider_output_marks_and_releases_the_same_way():
+    """Scrapy hands the gate an async iterable when a middleware before it is async-only."""
+
+    async def as_async(iterable):
+        for value in iterable:
+            yield value
+
+    spider, engine = make()
+    url = f"{FI}/sitemaps/index.xml"
+    index = XmlResponse(url, body=sitemap_index([f"{FI}/sitemaps/{i}.xml" for i in range(2)]).encode(),
+                        request=Request(url))
+    children = drive(spider.gate.process_spider_output_async(index, as_async(spider.parse_discovery(index))))
+    assert len({r.meta["newscrawl_gate"] for r in children}) == 2
+    for request in children:
+        engine.crawl(request)
+    engine.dequeue(1)
+    assert engine.queue == []  # sitemap 1 waits
+    response = XmlResponse(children[0].url, body=urlset([]).encode(), request=children[0])
+    drive(spider.gate.process_spider_output_async(response, as_async(spider.parse_discovery(response))))
+    assert engine.queue == [children[1]]  # sitemap 0 read: the next one goes
+
+
 def test_retries_and_redirects_of_an_open_sitemap_pass():
     spider, engine, children = started(2)
     retry = children[0].replace(url=children[0].url + "?retry", dont_filter=True)
