@@ -244,14 +244,29 @@ _LABELLED_DATE = re.compile(rf"(?:{_PUBLISHED}|{_UPDATED})\b", re.IGNORECASE)
 TIME_TAIL = re.compile(rf"(?:time\s*)?(?:{RELATIVE}|(?:le\s+)?(?P<date>{DATE}))\s*[,.]?$", re.IGNORECASE)
 _TIME_HINT = re.compile(r"\d|\bago\b|\bil y a\b|\bhier\b|\binstant\b|\bnow\b|\byesterday\b")
 
-#: Outlet names seen as bare card lines ("Le Figaro", "- Le Parisien", "• Le Figaro").
-OUTLETS = (
-    "le figaro|le parisien|aujourd'hui en france|franceinfo|france info|france televisions|radio france|"
+#: Outlets that are not one of the registry's named sites, folded: agencies, portals, and
+#: titles the catalog may also hold. Catalog names are not all read from the registry: some are
+#: everyday words ("Challenges", "Marianne", "La Presse") that would strip a body's lines.
+OTHER_OUTLETS = (
+    "aujourd'hui en france|radio france|"
     "le monde|liberation|l'express|le point|l'obs|les echos|la croix|mediapart|le jdd|"
     "20 minutes|ouest france|sud ouest|la depeche|le progres|la voix du nord|bfmtv|bfm tv|"
     "rtl|europe 1|france 24|france inter|tf1 info|lci|cnews|rfi|afp|reuters|associated press|"
-    "huffpost|le huffpost|konbini|brut|daily8|msn|yahoo actualites|google actualites"
+    "huffpost|le huffpost|konbini|brut|msn|yahoo actualites|google actualites"
 )
+
+
+def _site_outlets() -> str:
+    """The named sites' display names and their other spellings (newscrawl.publishers), folded."""
+    from newscrawl.publishers import PUBLISHERS, SITE_KEYS
+
+    names = {fold(clean_text(n)) for key in SITE_KEYS for n in (PUBLISHERS[key].name, *PUBLISHERS[key].name_aliases)}
+    return "|".join(re.escape(n).replace("\\ ", " ") for n in sorted(names, key=lambda n: (-len(n), n)) if n)
+
+
+#: Outlet names seen as bare card lines ("Le Figaro", "- Le Parisien", "• Le Figaro"), folded:
+#: the registry's named sites, then the other outlets.
+OUTLETS = f"{_site_outlets()}|{OTHER_OUTLETS}"
 _OUTLET_RX = re.compile(f"(?:{OUTLETS})(?: (?:avec|et|and) (?:{OUTLETS}))?")
 
 
