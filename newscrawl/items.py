@@ -12,6 +12,10 @@ RECORD_FIELDS = (
     "paywalled", "word_count", "crawled_at", "parser",
 )  # fmt: skip
 
+COVERAGE_FIELDS = ("title", "lead", "text", "authors", "published", "modified", "section", "image")
+"""The fields whose absence the run counts (newscrawl/field/<field>/missing, newscrawl/jsonl/missing/<field>)
+and the monitor judges (newscrawl.monitor)."""
+
 
 class FieldSpec(NamedTuple):
     name: str

@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from newscrawl.defaults import state_folder
+
 logger = logging.getLogger(__name__)
 
 
@@ -139,7 +141,7 @@ def writer_folders(settings: Any, site: str) -> list[Path]:
     dedup is on), ``<NEWSCRAWL_OUTPUT_DIR>/<site>`` and NEWSCRAWL_RECORDS_DIR (when set)."""
     folders = []
     if settings.getbool("NEWSCRAWL_DEDUP_ENABLED", True):
-        folders.append(Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl")))
+        folders.append(state_folder(settings))
     if settings.get("NEWSCRAWL_OUTPUT_DIR"):
         folders.append(Path(str(settings.get("NEWSCRAWL_OUTPUT_DIR"))) / site)
     if settings.get("NEWSCRAWL_RECORDS_DIR"):
@@ -272,11 +274,11 @@ class WriterLockExtension:
         folders = writer_folders(settings, getattr(crawler.spidercls, "name", None) or "crawl")
         if not folders:
             raise NotConfigured("this crawler writes no state, output or records")
-        state_dir = Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))
+        state_dir = state_folder(settings)
         lock_path = Path(str(settings.get("NEWSCRAWL_LOCK_FILE") or state_dir / "crawl.lock"))
         if all(os.path.realpath(p) in _HELD for p in (lock_path, *folders)):
             raise NotConfigured("this process holds the locks already (python -m newscrawl crawl)")
-        state = [f for f in folders if f == Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))]
+        state = [f for f in folders if f == state_folder(settings)]
         lock = RunLock(lock_path, folders, shared=True, shared_folders=state)
         try:
             lock.acquire()

@@ -25,10 +25,11 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
+from newscrawl.items import COVERAGE_FIELDS
+
 logger = logging.getLogger(__name__)
 
 FETCH_KINDS = ("article", "discovery")
-COVERAGE_FIELDS = ("title", "lead", "text", "authors", "published", "modified", "section", "image")
 DUPLICATE_DROPS = ("DuplicateUrl", "DuplicateContent", "NearDuplicate")
 # Stats of the dedup middleware counting article URLs skipped because already collected.
 SEEN_STATS_PREFIXES = ("newscrawl/dedup/skipped_seen", "newscrawl/dedup_url/skipped")

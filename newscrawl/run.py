@@ -35,6 +35,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl import __version__
+from newscrawl.defaults import state_folder
 from newscrawl.lock import LockHeld, RunLock
 from newscrawl.monitor import CheckResult, check_site, site_counts, thresholds_for, validate_settings
 from newscrawl.publishers import CATALOG_KEYS, PUBLISHERS, SITE_KEYS
@@ -190,7 +191,7 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
         run_timeout, stop_grace = run_limits(settings)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    state_dir = Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))
+    state_dir = state_folder(settings)
     lock_path = Path(str(settings.get("NEWSCRAWL_LOCK_FILE") or state_dir / "crawl.lock"))
     run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}"
     return Plan(sites=sites, settings=settings, spider_args=spider_args, output=Path(args.output),
@@ -268,7 +269,7 @@ def site_settings(plan: Plan, site: str) -> dict[str, Any]:
 def dry_run_state_exists(settings: Settings) -> bool:
     from newscrawl.dedup.store import SQLITE_FILE
 
-    return (Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl")) / SQLITE_FILE).is_file()
+    return (state_folder(settings) / SQLITE_FILE).is_file()
 
 
 def dry_run_checks(site: str, counts: dict[str, Any], stats: dict[str, Any], limits: Any) -> list[CheckResult]:

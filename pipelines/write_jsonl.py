@@ -31,6 +31,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.exceptions import WriteFailed, WriteRefused
+from newscrawl.items import COVERAGE_FIELDS
 from newscrawl.memo import compact_key
 from newscrawl.text.urls import canonical_url
 
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
 # Fields whose absence in a written record is counted (the monitor's coverage checks).
-COVERAGE_FIELDS = ("title", "lead", "text", "authors", "published", "modified", "section", "image")
 RECOVER_FILES = 2
 """How many of the most recent dated files are scanned at open (the last run wrote in them)."""
 

@@ -23,6 +23,7 @@ from scrapy import signals
 
 from newscrawl.dedup.cluster import Deduplicator, Doc, Thresholds, Verdict
 from newscrawl.dedup.store import Store, open_store
+from newscrawl.defaults import state_folder
 from newscrawl.text.dates import parse_duration
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def state_location(settings: BaseSettings) -> str:
     redis_url = settings.get("NEWSCRAWL_REDIS_URL") or ""
     if redis_url:
         return f"{redis_url}#{settings.get('NEWSCRAWL_DEDUP_REDIS_PREFIX') or ''}"
-    return str((Path(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl")).resolve())
+    return str(state_folder(settings).resolve())
 
 
 def thresholds_from(settings: BaseSettings) -> Thresholds:
@@ -103,7 +104,7 @@ class DedupState:
             store = open_store(settings)
             if hasattr(store, "stats"):  # the Redis store counts the bad values it skips
                 store.stats = crawler.stats
-            state = cls(crawler, store, thresholds, Path(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"),
+            state = cls(crawler, store, thresholds, state_folder(settings),
                         window, location, interval)
             _STATES[location] = state
             state.prune_if_due()
