@@ -347,18 +347,3 @@ def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
     elif not closed:
         doc.broken = f"document ends before </{_local(root.tag) if root is not None else '?'}>"
     return doc
-
-
-# Kept for callers of the first version: whole-document helpers over read_document().
-def parse_sitemap(body: bytes, limit: int) -> tuple[Kind, list[Entry]]:
-    doc = read_document(body, max_entries=limit)
-    if doc.kind not in SITEMAP_ROOTS:
-        raise NotAFeed(f"not a sitemap ({doc.kind})")
-    return doc.kind, doc.entries
-
-
-def parse_feed(body: bytes, limit: int) -> list[Entry]:
-    doc = read_document(body, max_entries=limit)
-    if doc.kind != "feed":
-        raise NotAFeed(f"not a feed ({doc.kind})")
-    return doc.entries

@@ -97,7 +97,3 @@ class ArticleItem:
     def to_record(self) -> dict[str, Any]:
         data = asdict(self)
         return {k: data[k] for k in RECORD_FIELDS}
-
-    @classmethod
-    def from_record(cls, data: dict[str, Any]) -> ArticleItem:
-        return cls(**{k: v for k, v in data.items() if k in RECORD_FIELDS})

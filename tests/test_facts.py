@@ -64,3 +64,9 @@ def test_the_state_folder_default_is_read_from_settings() -> None:
     restated = [p.relative_to(ROOT) for p in SOURCES
                 if p.name != "settings.py" and re.search(r"""["']\.newscrawl["']""", p.read_text())]
     assert restated == []
+
+
+def test_the_monitor_reads_only_stats_something_emits() -> None:
+    emitting = "\n".join(p.read_text() for p in SOURCES if p.name != "monitor.py")
+    for name in (*monitor.SEEN_STATS_PREFIXES, *monitor.SPIDER_DROP_PREFIXES, *monitor.DISCOVERED_STATS):
+        assert name.removeprefix("newscrawl/") in emitting, f"{name}: no module emits it"

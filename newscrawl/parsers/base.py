@@ -196,9 +196,6 @@ class ArticleParser:
                         every.setdefault(key, []).append(content)
         return first, every
 
-    def ld_value(self, key: str) -> Any:
-        return self.ld.get(key)
-
     def ld_text(self, key: str) -> str | None:
         value = self.ld.get(key)
         return clean_text(value) or None if isinstance(value, str) else None

@@ -177,35 +177,6 @@ def may_start_a_line(raw: str) -> bool:
 
 #: Elements read for byline and date lines (``_short_lines``).
 _SHORT_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "time")
-#: A name ending with an initial ("D.D.", "Jean D."): its final period is part of the name.
-_INITIAL_END = re.compile(r"(?:^|[\s.\-])[A-ZÀ-Ý]\.$")
-_NAME_CUT = re.compile(r"\s+[\u2013\u2014|-]\s+|\s*[(\[]|\s*,\s*(?=[a-zà-ÿ])")
-
-
-def clean_author_name(raw: str) -> str | None:
-    """'Par Jeanne Martin', 'Auteur : X - bio...' -> the name; None when it is not a name."""
-    name = clean_text(raw)
-    m = _AUTHOR_LINE.match(name)
-    if m:
-        name = m.group("name")
-    for prefix in ("Par ", "par ", "By ", "by ", "De ", "Auteur :", "Auteur:"):
-        if name.startswith(prefix):
-            name = name[len(prefix):].strip()
-    name = _NAME_CUT.split(name, maxsplit=1)[0].lstrip(" ,.;:").rstrip(" ,;:")
-    if name.endswith(".") and not _INITIAL_END.search(name):  # "D.D." keeps the period of its initial
-        name = name.rstrip(" .")
-    if not name or name.startswith("http") or "@" in name or any(c.isdigit() for c in name):
-        return None
-    if len(name) > 60 or len(name.split()) > 6:
-        return None
-    return name
-
-
-def split_author_names(raw: str) -> list[str]:
-    """'Anne Roux, Paul Mas et Lina Ba' -> three names."""
-    return [n for n in re.split(r"\s*,\s*|\s+et\s+|\s+and\s+|\s*&\s*", clean_text(raw)) if n]
-
-
 #: A JSON-LD ``articleBody`` of at least these many lines and words is the body of a page without
 #: a dominant container (JavaScript-rendered pages, text spread over many blocks): trafilatura
 #: does not run.
