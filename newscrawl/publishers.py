@@ -125,7 +125,7 @@ PUBLISHERS: dict[str, Publisher] = {
             name="franceinfo",
             domains=("www.franceinfo.fr", "www.francetvinfo.fr", "franceinfo.fr", "francetvinfo.fr"),
             parser="newscrawl.parsers.franceinfo.FranceinfoParser",
-            # /politique/..._7375003.html (publishers.md 1.1, verified on 19 pages)
+            # /politique/..._7375003.html (verified on 19 pages)
             article_paths=(r"^/(?:[a-z0-9-]+/)+[a-z0-9-]+_\d{6,8}\.html$",),
             skip_paths=(
                 ("author", r"^/redaction/"),
@@ -134,7 +134,7 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/en-direct/", r"/direct-[a-z0-9-]*_\d+\.html$", r"/en-direct-[a-z0-9-]*_\d+\.html$"),
             start_urls=("https://www.franceinfo.fr/titres.rss", "https://www.francetvinfo.fr/sitemap_news.xml"),
-            # publishers.md 1.2 (listed, layout of its sitemaps unknown: read by URL date or lastmod)
+            # the site's sitemap index (layout of its sitemaps unknown: read by URL date or lastmod)
             archive_urls=("https://www.francetvinfo.fr/sitemap_index.xml",),
             host_aliases=("francetvinfo.fr", "www.francetvinfo.fr", "franceinfo.fr"),
             name_aliases=("France Info", "Franceinfo", "francetvinfo", "France Télévisions"),
@@ -155,7 +155,7 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/live/", r"/live-[a-z0-9-]+-(?:19|20)\d{6}$"),
             start_urls=("https://www.lefigaro.fr/sitemap_news.xml", "https://www.lefigaro.fr/rss/figaro_actualites.xml"),
-            # publishers.md 2.2: one sitemap per day, articles/YYYY-MM-DD.xml, back to 2012 at least
+            # one sitemap per day, articles/YYYY-MM-DD.xml, back to 2012 at least
             archive_urls=("https://sitemaps.lefigaro.fr/lefigaro.fr/articles.xml",),
             host_aliases=("lefigaro.fr", "amp.lefigaro.fr"),
             name_aliases=("lefigaro.fr", "Figaro"),
@@ -174,7 +174,7 @@ PUBLISHERS: dict[str, Publisher] = {
                 "https://feeds.leparisien.fr/leparisien/rss",
                 "https://www.leparisien.fr/arc/outboundfeeds/sitemapnews/?outputType=xml&from=0",
             ),
-            # publishers.md 3.2: "seen in one sitemap config" (unconfirmed; its layout unknown)
+            # named in one of the site's sitemap configs (unconfirmed; its layout unknown)
             archive_urls=("https://www.leparisien.fr/sitemap-index.xml",),
             host_aliases=("leparisien.fr", "amp.leparisien.fr"),
             name_aliases=("leparisien.fr", "Le Parisien avec AFP"),

@@ -579,7 +579,7 @@ RELATED_BLOCK = Rule(
     longest=12,
     seen="Daily8 \"Articles connexes\" / EN \"Related Articles\" (seeds/000, 003); franceinfo \"À regarder\" "
     "(seeds/001) and \"Prolongez votre lecture autour de ce sujet\", \"contenus sponsorisés\", the \"Grands formats\" "
-    "carousel (publishers.md 1.3); Le Figaro "
+    "carousel; Le Figaro "
     "\"La rédaction vous conseille\"; Le Parisien \"Les plus lus\", \"Dans la rubrique ...\"; other sites' "
     "\"Sur le même sujet\", \"À voir aussi\", \"Nos articles sur ...\", \"Vous aimerez aussi\"",
     test=whole(
@@ -668,8 +668,7 @@ LINE_RULES: tuple[Rule, ...] = (
         name="page_meta",
         longest=12,
         seen="franceinfo \"Article rédigé par\", \"Temps de lecture : 2 min.\", \"Cet article date de plus d'un "
-        "an.\", \"écouter (3min)\"; Le Figaro \"Publié\" label; Le Parisien card label \"Info Le Parisien\" "
-        "(publishers.md 3.6)",
+        "an.\", \"écouter (3min)\"; Le Figaro \"Publié\" label; Le Parisien card label \"Info Le Parisien\"",
         test=whole(
             r"(?:article )?(?:redige|ecrit) par|temps de lecture \d+ ?min(?:utes?)?|lecture \d+ ?min(?:utes?)?|"
             r"\d+ ?min(?:utes?)? de lecture|cet article date de plus d'(?:un|une) (?:an|annee)|"
@@ -708,7 +707,7 @@ LINE_RULES: tuple[Rule, ...] = (
         name="ad_label",
         longest=12,
         seen="\"Publicité\" mid-text in Daily8 copies (seeds/003) and Le Figaro pages; \"Passer la publicité\" "
-        "(glued to the slot's \"Publicité\" placeholder when the two are flattened into one line, publishers.md 2.6)",
+        "(glued to the slot's \"Publicité\" placeholder when the two are flattened into one line)",
         test=whole(
             r"publicite|pub|passer (?:la )?publicite|advertisement|advertising|annonce|annonces|sponsorise|"
             r"sponsorisee|contenu sponsorise|(?:la suite )?apres (?:cette|la) publicite|"
@@ -837,7 +836,7 @@ LINE_RULES: tuple[Rule, ...] = (
         longest=16,
         seen="page chrome: \"Accueil\", \"Retour en haut\" (seeds/002), \"Aller au contenu\", \"Menu\", "
         "breadcrumbs \"Accueil > Monde\", franceinfo \"Notre compte Twitter (nouvelle fenêtre)\", \"voir plus\"; "
-        "Le Figaro table of contents \"Sommaire\" / \"Afficher plus\" (publishers.md 2.6)",
+        "Le Figaro table of contents \"Sommaire\" / \"Afficher plus\"",
         test=any_of(
             whole(
                 r"accueil|home|menu|menu principal|rechercher|recherche|fermer|retour|retour en haut(?: de (?:la )?page)?|"

@@ -16,7 +16,7 @@ its attribution alone ("à franceinfo") is a fragment that would read as noise, 
 annotated reference pages keep quote and attribution together.
 
 Never the JSON-LD ``headline`` (cut at 110 chars). No paywall on this site.
-Selectors: ../shared/docs/publishers.md section 1.4, checked on the 2023 and 2025 reference pages
+Selectors: checked on the 2023 and 2025 reference pages
 (e.g. /culture/musique/…_5755859.html, 2023-04-06; /politique/…_7375003.html, 2025-07-13).
 """
 
@@ -86,7 +86,7 @@ class FranceinfoParser(ArticleParser):
     #: 1: first version (2023 + 2025 templates, audio pages).
     #: 2: live pages' text from JSON-LD liveBlogUpdate; section from the URL as the last fallback.
     version: ClassVar[int] = 2
-    #: JSON-LD headline is cut at 110 chars on 12 of 19 pages (publishers.md 1.4).
+    #: The JSON-LD headline is cut at 110 chars (12 of the 19 reference pages): never read.
     jsonld_headline: ClassVar[bool] = False
 
     title_css = (
@@ -182,8 +182,8 @@ class FranceinfoParser(ArticleParser):
     def live_ld_lines(self) -> list[str]:
         """Live pages (``/…/direct-…_ID.html``) with no ``div.c-body`` and no ``articleBody``: the
         schema.org ``LiveBlogPosting.liveBlogUpdate[]`` entries, headline then body blocks, in the
-        JSON-LD's order. publishers.md documents only the live URL, not the live markup: this
-        fallback relies on the schema.org shape, not on franceinfo class names."""
+        JSON-LD's order. No live page's markup was at hand, only its URL: this fallback relies on
+        the schema.org shape, not on franceinfo class names."""
         updates = self.ld.get("liveBlogUpdate")
         lines: list[str] = []
         for update in updates if isinstance(updates, list) else []:
@@ -233,5 +233,5 @@ class FranceinfoParser(ArticleParser):
         return self.absolute(url) if isinstance(url, str) else None
 
     def paywalled(self) -> bool:
-        # franceinfo has no paywall (no isAccessibleForFree, no teaser markup): publishers.md 1.4.
+        # franceinfo has no paywall: its pages carry no isAccessibleForFree and no teaser markup.
         return False

@@ -9,7 +9,7 @@ Dates: JSON-LD and ``article:*_time`` metas are UTC (``Z``) to the millisecond; 
 is the last fallback here (the only one without seconds). React's ``<!-- -->`` markers inside
 text nodes are skipped by ``node_text`` (comments contribute only their tail).
 
-See docs/parsers/leparisien.md and ../shared/docs/publishers.md section 3.
+See docs/parsers/leparisien.md.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class LeParisienParser(ArticleParser):
 
     # header.article_header > h1.title_xl (verified on the 2023 reference pages)
     title_css = ("header.article_header h1", "article.article-full h1")
-    # h2.subheadline (Apr 2023, verified), p.subheadline (Nov 2023, publishers.md 3.4)
+    # h2.subheadline (Apr 2023, verified), p.subheadline (the Nov 2023 template)
     lead_css = ("header.article_header .subheadline", "article.article-full .subheadline")
     # span.byline > span.author > "Par " + a.author_link (verified); plain span on agency /
     # live pages ("Le Parisien", "Le Parisien avec AFP", verified); the whole span as last try.
@@ -107,11 +107,11 @@ class LeParisienParser(ArticleParser):
     # div.lead-art > figure > div > img.image (relative /resizer/ URL, verified)
     image_css = ("div.lead-art figure img",)
     strip_css = (
-        # in body: "À lire aussi" + a.article-read-also_link (publishers.md 3.6)
+        # in body: "À lire aussi" box, a div holding a.article-read-also_link
         "div.article-read-also_container",
         # in body: span[data-filled] > div.ad_element > div.arcad.in-read-arcads (verified)
         "div.ad_element", "div.ad_element_sticky", "div.arcad", "[id^=arcAds]",
-        # in body: dataviz embeds and Dailymotion players (publishers.md 3.6)
+        # in body: dataviz embeds (div[data-id=dataviz…]) and Dailymotion players
         "div[data-id^=dataviz]", "iframe.dailymotion-player", "[class*=dailymotion]",
         # in body: newsletter insert span > div#nlpartial-<uuid> (verified)
         "[id^=nlpartial]",
@@ -131,7 +131,7 @@ class LeParisienParser(ArticleParser):
         "section#bottom",
         # footer box "Profitez des avantages de l'offre numérique" (verified)
         "div.footerSubscribe",
-        # "Info Le Parisien" labels and padlock markers on story cards (publishers.md 3.6)
+        # "Info Le Parisien" labels and padlock markers on the story cards around the article
         "span.tag.label.info", "span.story-marker-p",
         # "Décryptage", "Live" markers next to the breadcrumb (verified)
         "div.article_marker", "div.article_marker_text", "div.live-marker",
