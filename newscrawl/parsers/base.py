@@ -32,6 +32,7 @@ from newscrawl.text.markup import (
     decode_html,
     jsonld_objects,
     ld_bool,
+    ld_keywords,
     ld_names,
     meta_all,
     meta_content,
@@ -319,11 +320,7 @@ class ArticleParser:
     def tags(self) -> list[str]:
         found = self.css_texts(self.tags_css) or [clean_text(t) for t in self.meta_all("article:tag")]
         if not found:
-            kw = self.ld.get("keywords")
-            if isinstance(kw, str):
-                found = [clean_text(k) for k in kw.split(",")]
-            elif isinstance(kw, list):
-                found = [clean_text(k) for k in kw if isinstance(k, str)]
+            found = ld_keywords(self.ld.get("keywords"))
         return _unique(t for t in found if t)
 
     def language(self) -> str | None:

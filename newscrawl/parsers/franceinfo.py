@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import html_blocks
-from newscrawl.text.markup import types_of
+from newscrawl.text.markup import ld_breadcrumb_first
 from newscrawl.text.normalize import clean_text
 from newscrawl.text.urls import url_section
 
@@ -64,13 +64,6 @@ def split_glued_body(raw: str) -> list[str]:
 
 def is_old_article_banner(line: str) -> bool:
     return bool(_OLD_BANNER.match(clean_text(line)))
-
-
-def _position(item: dict[str, Any]) -> int:
-    try:
-        return int(item.get("position") or 0)
-    except (TypeError, ValueError):
-        return 0
 
 
 def split_names(raw: str | None) -> list[str]:
@@ -203,19 +196,7 @@ class FranceinfoParser(ArticleParser):
 
     def breadcrumb_section(self) -> str | None:
         """First item of the JSON-LD BreadcrumbList (e.g. "Faits-divers" of "Faits-divers > Justice")."""
-        for obj in self.ld_all:
-            if "BreadcrumbList" not in types_of(obj):
-                continue
-            items = obj.get("itemListElement")
-            if not isinstance(items, list):
-                continue
-            for item in sorted((i for i in items if isinstance(i, dict)), key=_position):
-                name = item.get("name")
-                if not isinstance(name, str) and isinstance(item.get("item"), dict):
-                    name = item["item"].get("name")
-                if isinstance(name, str) and clean_text(name) and clean_text(name).casefold() != "accueil":
-                    return clean_text(name)
-        return None
+        return ld_breadcrumb_first(self.ld_all)
 
     def image(self) -> str | None:
         """Cover ``img`` (never a placeholder: lazy 2025 covers, video posters); else og:image, JSON-LD."""

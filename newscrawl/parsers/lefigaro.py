@@ -29,6 +29,7 @@ from typing import ClassVar
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import node_text, texts
+from newscrawl.text.markup import ld_keywords
 from newscrawl.text.normalize import clean_text
 from newscrawl.text.urls import url_section
 
@@ -237,8 +238,7 @@ class LeFigaroParser(ArticleParser):
         if not raw:
             raw = self.meta_all("keywords")  # the page's meta keywords repeat its topics
         if not raw:
-            kw = self.ld.get("keywords")
-            raw = [kw] if isinstance(kw, str) else [k for k in kw if isinstance(k, str)] if isinstance(kw, list) else []
+            raw = ld_keywords(self.ld.get("keywords"))
         return _unique(clean_text(t) for value in raw for t in value.split(","))
 
     def paywalled(self) -> bool:

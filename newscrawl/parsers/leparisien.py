@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import html_blocks, node_text, texts
 from newscrawl.text.dates import parse_french, parse_iso
-from newscrawl.text.markup import ld_names, types_of
+from newscrawl.text.markup import ld_breadcrumb_first, ld_keywords
 from newscrawl.text.normalize import clean_text
 
 # ", correspondante à Bordeaux (Gironde)", ", envoyé spécial à Kiev": a role after the name
@@ -229,7 +229,7 @@ class LeParisienParser(ArticleParser):
         """Top-level section name: breadcrumb, JSON-LD BreadcrumbList, meta slug, articleSection."""
         value = self.css_text(self.section_css)
         if not value:
-            value = self._ld_breadcrumb_first()
+            value = ld_breadcrumb_first(self.ld_all)
         if not value:
             path = self.meta("article:section")
             value = path.strip("/").split("/")[0] if path else None
@@ -237,24 +237,6 @@ class LeParisienParser(ArticleParser):
             raw = self.ld.get("articleSection")
             value = clean_text(raw) if isinstance(raw, str) else None
         return value.strip(" ,/") or None if value else None
-
-    def _ld_breadcrumb_first(self) -> str | None:
-        for obj in self.ld_all:
-            if "BreadcrumbList" not in types_of(obj):
-                continue
-            items = obj.get("itemListElement")
-            if not isinstance(items, list):
-                continue
-            ranked = sorted(
-                (i for i in items if isinstance(i, dict)),
-                key=lambda i: i.get("position") if isinstance(i.get("position"), int) else 0,
-            )
-            for item in ranked:
-                inner: Any = item.get("item")
-                names = ld_names(inner) or ld_names(item)
-                if names:
-                    return clean_text(names[0]) or None
-        return None
 
     def _section_slugs(self) -> set[str]:
         slugs = _path_slugs(urlsplit(self.url).path.rsplit("/", 1)[0])
@@ -269,13 +251,9 @@ class LeParisienParser(ArticleParser):
     def tags(self) -> list[str]:
         """JSON-LD ``keywords`` without the leading section slugs (see section_keywords_dropped)."""
         kw = self.ld.get("keywords")
-        if isinstance(kw, str):
-            found = [clean_text(k) for k in kw.split(",")]
-        elif isinstance(kw, list):
-            found = [clean_text(k) for k in kw if isinstance(k, str)]
-        else:
+        if not isinstance(kw, str | list):
             return super().tags()
-        return _unique(section_keywords_dropped([k for k in found if k], self._section_slugs()))
+        return _unique(section_keywords_dropped(ld_keywords(kw), self._section_slugs()))
 
     def paywalled(self) -> bool:
         """JSON-LD ``isAccessibleForFree: "False"`` / ``hasPart``, the paywalled section classes, or
