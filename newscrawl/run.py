@@ -20,7 +20,6 @@ fetch (after the age and already-collected filters); it takes no lock and writes
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -35,6 +34,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl import __version__
+from newscrawl.atomic import write_json_atomic
 from newscrawl.defaults import state_folder
 from newscrawl.lock import LockHeld, RunLock
 from newscrawl.monitor import CheckResult, check_site, site_counts, thresholds_for, validate_settings
@@ -336,21 +336,6 @@ def summary_table(report: dict[str, dict[str, Any]]) -> str:
         cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:-1], widths[1:-1], strict=True)]
         lines.append("  ".join([*cells, row[-1]]))
     return "\n".join(lines)
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except OSError:  # a full disk: no partial temporary file is left behind
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _iso(ts: float) -> str:

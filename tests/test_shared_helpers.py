@@ -3,6 +3,11 @@ JSON write, the trafilatura call."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
+
 from newscrawl.text.markup import ld_breadcrumb_first, ld_keywords
 
 
@@ -37,3 +42,38 @@ def test_breadcrumb_positions_as_strings_and_the_home_page() -> None:
     )) == "Monde"
     assert ld_breadcrumb_first([{"@type": "BreadcrumbList", "itemListElement": "bad"}]) is None
     assert ld_breadcrumb_first([{"@type": "NewsArticle"}]) is None
+
+
+def test_atomic_write_keeps_the_old_file_on_a_full_disk(tmp_path, monkeypatch) -> None:
+    import errno
+    import os
+
+    from newscrawl import atomic
+
+    path = tmp_path / "run.json"
+    atomic.write_json_atomic(path, {"status": "running"})
+    assert path.read_text(encoding="utf-8") == '{\n "status": "running"\n}\n'
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(OSError, match="No space"):
+        atomic.write_text_atomic(path, "new")
+    assert path.read_text(encoding="utf-8") == '{\n "status": "running"\n}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def test_atomic_write_creates_the_folder_of_a_manifest(tmp_path) -> None:
+    from newscrawl.atomic import write_json_atomic
+
+    write_json_atomic(tmp_path / "runs" / "a.json", {"n": 1})
+    assert (tmp_path / "runs" / "a.json").is_file()
+
+
+def test_files_are_replaced_in_one_place() -> None:
+    root = Path(__file__).resolve().parent.parent
+    rename = re.compile(r"os\.replace\(|os\.rename\(|\btmp\.replace\(")
+    found = sorted(str(p.relative_to(root)) for d in ("newscrawl", "pipelines", "spiders", "scripts")
+                   for p in (root / d).rglob("*.py") if rename.search(p.read_text(encoding="utf-8")))
+    assert found == ["newscrawl/atomic.py"]
