@@ -50,7 +50,7 @@ from newscrawl.text.container import (
     dominant_container,
     prune_link_blocks,
 )
-from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected
+from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected, remove_keeping_tail
 from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import ld_names
 from newscrawl.text.metadata import byline_names, is_caption, split_keywords, tag_values
@@ -472,17 +472,8 @@ def _link_share(el: etree._Element) -> float:
 
 
 def _remove(el: etree._Element) -> None:
-    """Remove ``el`` but keep its tail text."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail and el.tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+    """Remove ``el`` but keep its tail text (unless only spaces)."""
+    remove_keeping_tail(el, blank_tail=False)
 
 
 def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> list[str]:
