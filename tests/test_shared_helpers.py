@@ -77,3 +77,27 @@ def test_files_are_replaced_in_one_place() -> None:
     found = sorted(str(p.relative_to(root)) for d in ("newscrawl", "pipelines", "spiders", "scripts")
                    for p in (root / d).rglob("*.py") if rename.search(p.read_text(encoding="utf-8")))
     assert found == ["newscrawl/atomic.py"]
+
+
+PAGE = ("<html><body><article><h1>Un titre</h1>"
+        + "".join(f"<p>Le conseil municipal a voté la rénovation de la halle numéro {n}, "
+                  "un chantier de huit mois financé par la commune et la région.</p>" for n in range(6))
+        + "<ul><li>premier point</li><li>second point</li></ul></article></body></html>")
+
+
+def test_trafilatura_text_is_the_same_on_every_call() -> None:
+    from newscrawl.text.fulltext import trafilatura_lines, trafilatura_text
+
+    texts = [trafilatura_text(PAGE, "https://exemple.fr/a") for _ in range(5)]
+    assert "halle numéro 3" in texts[0]
+    assert len(set(texts)) == 1  # no cross-page dedup: the 4th similar page keeps its text
+    lines = trafilatura_lines(PAGE, "https://exemple.fr/a")
+    assert "premier point" in lines  # list items lose trafilatura's "- "
+
+
+def test_trafilatura_is_called_in_one_place() -> None:
+    """The benchmarks call trafilatura with its defaults on purpose: the peer they measure against."""
+    root = Path(__file__).resolve().parent.parent
+    calls = sorted(str(p.relative_to(root)) for d in ("newscrawl", "pipelines", "spiders", "scripts")
+                   for p in (root / d).rglob("*.py") if "trafilatura.extract(" in p.read_text(encoding="utf-8"))
+    assert calls == ["newscrawl/text/fulltext.py"]

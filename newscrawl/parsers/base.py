@@ -26,6 +26,7 @@ from newscrawl.text.blocks import first_text, node_text, texts
 from newscrawl.text.dates import parse_any, parse_iso, to_iso
 from newscrawl.text.depth import MAX_DOM_DEPTH, at_depth, bound_depth, flat_markup, hit_parser_limit
 from newscrawl.text.fastcss import IndexedSelector, drop_selected
+from newscrawl.text.fulltext import trafilatura_text
 from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import (
     article_ld,
@@ -296,17 +297,9 @@ class ArticleParser:
         return [p for p in (clean_text(line) for line in raw.replace("\r", "\n").split("\n")) if p]
 
     def trafilatura_body(self) -> list[str]:
-        import trafilatura  # imported lazily: only unknown layouts pay for it
-        from trafilatura.deduplication import LRUCache
-
-        # A fresh cache per page: deduplicate=True would share trafilatura's process-wide
-        # cache, and from the 4th parse of a similar page it would return no text at all.
-
-        text = trafilatura.extract(
-            self.html, url=self.url, favor_precision=True, include_comments=False,
-            include_tables=False, deduplicate=LRUCache(maxsize=1024), fast=True,
-        )
-        return [p for p in (clean_text(x) for x in (text or "").split("\n")) if p]
+        """trafilatura's text of the page (precision mode, no tables), one block a line."""
+        text = trafilatura_text(self.html, self.url, tables=False)
+        return [p for p in (clean_text(x) for x in text.split("\n")) if p]
 
     def section(self) -> str | None:
         value = self.css_text(self.section_css) or self.meta("article:section")
