@@ -43,7 +43,6 @@ from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
 from newscrawl.text.datefallback import date_languages, find_date
 from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.container import (
-    CELL_SEPARATOR,
     CONTAINER_NOISE_CSS,
     container_lines,
     container_parts,
@@ -51,6 +50,7 @@ from newscrawl.text.container import (
     prune_link_blocks,
 )
 from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected, remove_keeping_tail
+from newscrawl.text.fulltext import trafilatura_lines
 from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import ld_names
 from newscrawl.text.metadata import byline_names, is_caption, split_keywords, tag_values
@@ -474,32 +474,6 @@ def _link_share(el: etree._Element) -> float:
 def _remove(el: etree._Element) -> None:
     """Remove ``el`` but keep its tail text (unless only spaces)."""
     remove_keeping_tail(el, blank_tail=False)
-
-
-def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> list[str]:
-    """trafilatura's text of ``html``, one line per block; deterministic (no cross-page dedup).
-    ``favor_precision`` by default; ``recall``: ``favor_recall`` instead (more text, more chrome,
-    which the cleaning steps then remove)."""
-    import trafilatura  # imported lazily: only the generic parser pays for it
-    from trafilatura.deduplication import LRUCache
-
-    text = trafilatura.extract(
-        html, url=url, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=True,
-        include_images=False, include_links=False, deduplicate=LRUCache(maxsize=1024), fast=True,
-    )
-    lines = []
-    for raw in (text or "").split("\n"):
-        line = clean_text(raw)
-        if line.startswith("- "):  # trafilatura writes list items "- item"
-            line = line[2:].strip()
-        if line.startswith("|") and line.endswith("|"):  # a table row "| a | b |", or "|---|---|"
-            cells = [cell.strip() for cell in line.strip("|").split("|")]
-            if all(not cell.strip("-: ") for cell in cells):
-                continue
-            line = CELL_SEPARATOR.join(cell for cell in cells if cell)
-        if line:
-            lines.append(line)
-    return lines
 
 
 # ---------------------------------------------------------------------------- the parser
