@@ -39,7 +39,7 @@ from lxml import etree
 from parsel import Selector
 
 from newscrawl.parsers.base import ArticleParser, _unique
-from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
+from newscrawl.text.blocks import element_texts, node_text, raw_texts
 from newscrawl.text.datefallback import date_languages, find_date
 from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.container import (
@@ -213,70 +213,6 @@ def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
     return start.startswith(lead) or lead.startswith(first) or lead in fold_for_match(" ".join(paragraphs))
 
 
-_SKIPPED_TEXT = frozenset(("script", "style", "noscript", "template"))
-_SPACE_BEFORE = frozenset(BLOCK_TAGS) | frozenset(BREAK_TAGS)
-_SPACE_AFTER = frozenset(BLOCK_TAGS)
-
-
-def element_texts(root: etree._Element, tags: tuple[str, ...]) -> list[tuple[etree._Element, str]]:
-    """``(element, node_text(element))`` for ``root`` and each element under it whose tag is one of
-    ``tags``, in document order (the order of ``root.iter(*tags)``).
-
-    One walk over the tree: each element's text is built from its children's, instead of one
-    ``node_text`` walk per element, which costs the depth of the tree times its size in Python
-    calls (every ``div`` of a page re-reads the whole article). The text is the same string
-    ``node_text`` gives (newscrawl.text.blocks: inline tags joined without spaces, ``<br>`` and
-    blocks as spaces, script/style/noscript/template and comments skipped, then ``clean_text``);
-    tests/test_parser_generic_fast.py compares the two on the fixture pages."""
-    raw = _raw_texts(root, tags)
-    if raw is None:  # deeper than the recursion limit: node_text per element, as before
-        return [(el, node_text(el)) for el in root.iter(*tags)]
-    return [(el, clean_text(text)) for el, text in raw]
-
-
-def _raw_texts(root: etree._Element, tags: tuple[str, ...]) -> list[list] | None:
-    """``[element, text]`` pairs of :func:`element_texts` before ``clean_text``; None when the
-    tree is deeper than the recursion limit."""
-    wanted = frozenset(tags)
-    found: list[list] = []
-
-    def inner(el: etree._Element) -> str:
-        slot = None
-        if el.tag in wanted:
-            slot = [el, ""]
-            found.append(slot)
-        parts = [el.text] if el.text else []
-        for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):  # comment, processing instruction, entity: only its tail
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            tag = tag.lower()
-            if tag in _SKIPPED_TEXT:
-                inner(child)  # not read, but elements under it may be wanted
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            if tag in _SPACE_BEFORE:
-                parts.append(" ")
-            parts.append(inner(child))
-            if tag in _SPACE_AFTER:
-                parts.append(" ")
-            if child.tail:
-                parts.append(child.tail)
-        text = "".join(parts)
-        if slot is not None:
-            slot[1] = text
-        return text
-
-    try:
-        inner(root)
-    except RecursionError:  # deeper than the recursion limit: None, the caller reads each node
-        return None
-    return found
-
-
 _RELATED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "div", "strong", "span", "b")
 
 
@@ -295,7 +231,7 @@ def prune_related_lists(root: etree._Element) -> int:
     article's own container, a list that is the article) stays."""
     removed = 0
     budget = RELATED_MAX_SHARE * _text_len(root)
-    raw = _raw_texts(root, _RELATED_TAGS)
+    raw = raw_texts(root, _RELATED_TAGS)
     pairs = [(el, node_text(el)) for el in root.iter(*_RELATED_TAGS)] if raw is None else raw
     for el, text in pairs:
         if el.getparent() is None:
@@ -748,7 +684,7 @@ class GenericParser(ArticleParser):
         lines run long: the patterns anchor at the start and the name is cut at a dash); only
         those that can start like one of them (:func:`may_start_a_line`), the only ones the
         line patterns can match."""
-        raw = _raw_texts(self.sel.root, _SHORT_LINE_TAGS)
+        raw = raw_texts(self.sel.root, _SHORT_LINE_TAGS)
         if raw is None:  # deeper than the recursion limit
             pairs = element_texts(self.sel.root, _SHORT_LINE_TAGS)
             return [text for _, text in pairs if text and len(text) <= SHORT_LINE_MAX_CHARS]
