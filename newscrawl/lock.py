@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from newscrawl.defaults import state_folder
+from newscrawl.defaults import get_bool, state_folder
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def writer_folders(settings: Any, site: str) -> list[Path]:
     """The folders a crawler of ``site`` writes to, from its settings: the state folder (when
     dedup is on), ``<NEWSCRAWL_OUTPUT_DIR>/<site>`` and NEWSCRAWL_RECORDS_DIR (when set)."""
     folders = []
-    if settings.getbool("NEWSCRAWL_DEDUP_ENABLED", True):
+    if get_bool(settings, "NEWSCRAWL_DEDUP_ENABLED"):
         folders.append(state_folder(settings))
     if settings.get("NEWSCRAWL_OUTPUT_DIR"):
         folders.append(Path(str(settings.get("NEWSCRAWL_OUTPUT_DIR"))) / site)
@@ -269,7 +269,7 @@ class WriterLockExtension:
         from scrapy.exceptions import NotConfigured
 
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_WRITER_LOCK", True):
+        if not get_bool(settings, "NEWSCRAWL_WRITER_LOCK"):
             raise NotConfigured("NEWSCRAWL_WRITER_LOCK is off")
         folders = writer_folders(settings, getattr(crawler.spidercls, "name", None) or "crawl")
         if not folders:

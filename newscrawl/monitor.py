@@ -25,6 +25,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
+from newscrawl.defaults import get_bool
 from newscrawl.items import COVERAGE_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -325,7 +326,7 @@ class MonitorExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> MonitorExtension:
-        if not crawler.settings.getbool("NEWSCRAWL_MONITOR_ENABLED", True):
+        if not get_bool(crawler.settings, "NEWSCRAWL_MONITOR_ENABLED"):
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

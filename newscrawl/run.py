@@ -35,7 +35,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl import __version__
 from newscrawl.atomic import write_json_atomic
-from newscrawl.defaults import state_folder
+from newscrawl.defaults import get_bool, get_value, state_folder
 from newscrawl.lock import LockHeld, RunLock
 from newscrawl.monitor import CheckResult, check_site, site_counts, thresholds_for, validate_settings
 from newscrawl.publishers import CATALOG_KEYS, PUBLISHERS, SITE_KEYS
@@ -186,7 +186,7 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
     try:
         validate_settings(settings, sites)
         interval = float(settings.get("NEWSCRAWL_PROGRESS_INTERVAL") or 0)
-        parallel = settings.getbool("NEWSCRAWL_RUN_PARALLEL", True)
+        parallel = get_bool(settings, "NEWSCRAWL_RUN_PARALLEL")
         settings.getint("NEWSCRAWL_WARC_MAX_SIZE")
         run_timeout, stop_grace = run_limits(settings)
     except ValueError as exc:
@@ -229,7 +229,7 @@ def run_limits(settings: Settings) -> tuple[float | None, float]:
     except ValueError as exc:
         raise ValueError(f"NEWSCRAWL_RUN_TIMEOUT: {exc}") from None
     try:
-        grace = float(settings.get("NEWSCRAWL_STOP_GRACE", 2.0))
+        grace = float(get_value(settings, "NEWSCRAWL_STOP_GRACE"))
     except (TypeError, ValueError):
         raise ValueError(f"NEWSCRAWL_STOP_GRACE: not a number of seconds: {settings.get('NEWSCRAWL_STOP_GRACE')!r}") from None
     if grace < 0:

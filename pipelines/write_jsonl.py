@@ -30,6 +30,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.defaults import get_bool
 from newscrawl.exceptions import WriteFailed, WriteRefused
 from newscrawl.items import COVERAGE_FIELDS
 from newscrawl.memo import compact_key
@@ -250,7 +251,7 @@ class WriteJsonlPipeline:
         root = crawler.settings.get("NEWSCRAWL_OUTPUT_DIR")
         if not root:
             raise NotConfigured
-        return cls(crawler, Path(root), crawler.settings.getbool("NEWSCRAWL_JSONL_FSYNC", True))
+        return cls(crawler, Path(root), get_bool(crawler.settings, "NEWSCRAWL_JSONL_FSYNC"))
 
     def _writer(self) -> DatedJsonlWriter:
         if self.writer is None:

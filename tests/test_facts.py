@@ -26,7 +26,8 @@ def test_host_aliases_come_from_the_registry() -> None:
     assert aliases["francetvinfo.fr"] == "www.franceinfo.fr"
     for alias, host in aliases.items():
         owner = publisher_for_url(f"https://{alias}/x")
-        assert owner is not None and owner.domains[0] == host, alias
+        assert owner is not None, alias
+        assert owner.domains[0] == host, alias
 
 
 def test_a_registry_alias_folds_canonical_urls() -> None:
@@ -70,3 +71,19 @@ def test_the_monitor_reads_only_stats_something_emits() -> None:
     emitting = "\n".join(p.read_text() for p in SOURCES if p.name != "monitor.py")
     for name in (*monitor.SEEN_STATS_PREFIXES, *monitor.SPIDER_DROP_PREFIXES, *monitor.DISCOVERED_STATS):
         assert name.removeprefix("newscrawl/") in emitting, f"{name}: no module emits it"
+
+
+def test_no_setting_default_is_restated_differently() -> None:
+    """A fallback written beside a setting read (``getint("NEWSCRAWL_X", 4)``) is the default
+    newscrawl/settings.py declares; the modules of this change read it through newscrawl.defaults."""
+    read = re.compile(r"""get(?:int|float|bool)?\(\s*"(NEWSCRAWL_[A-Z_]+)",\s*([0-9_.*\s]+|True|False|"[^"]*")\s*\)""")
+    wrong = []
+    for path in SOURCES:
+        for m in read.finditer(path.read_text()):
+            declared = getattr(project_settings, m.group(1), "<not declared>")
+            if eval(m.group(2)) != declared:  # literals of our own source
+                wrong.append(f"{path.relative_to(ROOT)}: {m.group(0)} (settings.py: {declared!r})")
+    assert wrong == []
+    assert defaults.get_int(Settings(), "NEWSCRAWL_RENDER_MAX_PAGES") == project_settings.NEWSCRAWL_RENDER_MAX_PAGES
+    assert defaults.get_int(Settings({"NEWSCRAWL_RENDER_MAX_PAGES": "7"}), "NEWSCRAWL_RENDER_MAX_PAGES") == 7
+    assert defaults.get_value(Settings({"NEWSCRAWL_STOP_GRACE": 0}), "NEWSCRAWL_STOP_GRACE") == 0

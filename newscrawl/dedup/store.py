@@ -21,18 +21,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from newscrawl.dedup.fingerprints import PARAMS, Fingerprint, SketchParams, canary_digest
-from newscrawl.defaults import default as default_setting
-from newscrawl.defaults import state_folder
+from newscrawl.defaults import setting_default, state_folder
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 SQLITE_FILE = "dedup.sqlite"
-DEFAULT_REDIS_PREFIX: str = default_setting("NEWSCRAWL_DEDUP_REDIS_PREFIX")
+DEFAULT_REDIS_PREFIX: str = setting_default("NEWSCRAWL_DEDUP_REDIS_PREFIX")
 
 
 class DedupStateError(RuntimeError):
