@@ -116,20 +116,6 @@ def open_body(body: bytes) -> io.BufferedIOBase:
     return gzip.GzipFile(fileobj=raw) if body[:2] == b"\x1f\x8b" else raw
 
 
-def maybe_gunzip(body: bytes, max_size: int) -> bytes:
-    """Gunzip ``.xml.gz`` bodies, refusing to inflate past ``max_size`` bytes (gzip bombs)."""
-    if body[:2] != b"\x1f\x8b":
-        return body
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-            data = fh.read(max_size + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise NotAFeed(f"corrupt gzip data ({exc})", "corrupt_gzip") from exc
-    if len(data) > max_size:
-        raise NotAFeed(f"gzip body inflates past {max_size} bytes", "too_large")
-    return data
-
-
 def sniff(head: bytes) -> Kind | None:
     """Classify a document from its first bytes: a feed/sitemap kind, ``html``, or None
     (XML whose root is not known yet). Raises NotAFeed when it is not markup at all."""

@@ -105,9 +105,6 @@ class Publisher:
         """'site' (a parser of its own) or 'generic' (the generic parser, with the entry's markers)."""
         return "generic" if self.parser == GENERIC_PARSER else "site"
 
-    def _path(self, url: str) -> str:
-        return match_path(url)
-
     def classify(self, url: str) -> str:
         """'article', 'live', or the skip reason ('section', 'author', 'video', 'not_article')."""
         return classify_path(url, self.article_paths, self.skip_paths, self.live_paths)

@@ -135,9 +135,6 @@ BODY_PRUNE_CSS: tuple[str, ...] = (
     "a[href='#top']", "a[href='#page']", "[class*=skip-link]", "[class*=screen-reader]",
 )  # fmt: skip
 
-_BYLINE_PREFIX = re.compile(
-    r"^(?:auteur|autrice|auteurs|redige par|ecrit par|publie par|par|by)\b", re.IGNORECASE
-)
 _AUTHOR_LINE = re.compile(
     r"^(?:Auteur|Autrice|Auteurs|Rédigé par|Écrit par|Publié par)\s*:?\s+(?P<name>.+)$", re.IGNORECASE
 )
