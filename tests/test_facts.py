@@ -87,3 +87,12 @@ def test_no_setting_default_is_restated_differently() -> None:
     assert defaults.get_int(Settings(), "NEWSCRAWL_RENDER_MAX_PAGES") == project_settings.NEWSCRAWL_RENDER_MAX_PAGES
     assert defaults.get_int(Settings({"NEWSCRAWL_RENDER_MAX_PAGES": "7"}), "NEWSCRAWL_RENDER_MAX_PAGES") == 7
     assert defaults.get_value(Settings({"NEWSCRAWL_STOP_GRACE": 0}), "NEWSCRAWL_STOP_GRACE") == 0
+
+
+def test_the_record_fields_are_the_item_fields() -> None:
+    from dataclasses import fields
+
+    from newscrawl.items import ArticleItem
+
+    assert {f.name for f in fields(ArticleItem)} == set(RECORD_FIELDS)
+    assert list(ArticleItem(url="u", source="s").to_record()) == list(RECORD_FIELDS)
