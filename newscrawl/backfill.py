@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.defaults import get_float
 from newscrawl.text.dates import PARIS, parse_duration
 
 if TYPE_CHECKING:
@@ -276,7 +277,7 @@ class BackfillProgressExtension:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60)
+        interval = get_float(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL")
         if interval <= 0:
             raise NotConfigured("NEWSCRAWL_PROGRESS_INTERVAL is 0")
         ext = cls(crawler, interval)

@@ -22,10 +22,10 @@ development dependency: the crawl itself does not need it).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
+from newscrawl.atomic import write_text_atomic
 from newscrawl.items import RECORD_SCHEMA, FieldSpec
 
 CARD_NAME = "README.md"
@@ -106,7 +106,5 @@ def write_dataset_card(folder: Path | str) -> Path | None:
         if not ours:
             return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(dataset_card(), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, dataset_card())
     return path

@@ -133,20 +133,6 @@ def open_body(body: bytes) -> io.BufferedIOBase:
     return gzip.GzipFile(fileobj=raw) if body[:2] == b"\x1f\x8b" else raw
 
 
-def maybe_gunzip(body: bytes, max_size: int) -> bytes:
-    """Gunzip ``.xml.gz`` bodies, refusing to inflate past ``max_size`` bytes (gzip bombs)."""
-    if body[:2] != b"\x1f\x8b":
-        return body
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-            data = fh.read(max_size + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise NotAFeed(f"corrupt gzip data ({exc})", "corrupt_gzip") from exc
-    if len(data) > max_size:
-        raise NotAFeed(f"gzip body inflates past {max_size} bytes", "too_large")
-    return data
-
-
 def sniff(head: bytes) -> Kind | None:
     """Classify a document from its first bytes: a feed/sitemap kind, ``html``, or None
     (XML whose root is not known yet). Raises NotAFeed when it is not markup at all."""
@@ -364,18 +350,3 @@ def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
     elif not closed:
         doc.broken = f"document ends before </{_local(root.tag) if root is not None else '?'}>"
     return doc
-
-
-# Kept for callers of the first version: whole-document helpers over read_document().
-def parse_sitemap(body: bytes, limit: int) -> tuple[Kind, list[Entry]]:
-    doc = read_document(body, max_entries=limit)
-    if doc.kind not in SITEMAP_ROOTS:
-        raise NotAFeed(f"not a sitemap ({doc.kind})")
-    return doc.kind, doc.entries
-
-
-def parse_feed(body: bytes, limit: int) -> list[Entry]:
-    doc = read_document(body, max_entries=limit)
-    if doc.kind != "feed":
-        raise NotAFeed(f"not a feed ({doc.kind})")
-    return doc.entries

@@ -20,6 +20,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
 
+from newscrawl.defaults import setting_or_default
 from newscrawl.text.dates import parse_duration
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        max_wait = parse_duration(settings.get("NEWSCRAWL_RETRY_AFTER_MAX") or "120s")
+        max_wait = parse_duration(setting_or_default(settings, "NEWSCRAWL_RETRY_AFTER_MAX"))
         self.max_retry_after = max_wait.total_seconds() if max_wait else 0.0
         self._paused_until: dict[str, float] = {}
 

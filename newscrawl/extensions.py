@@ -10,6 +10,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.atomic import write_text_atomic
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,6 +38,4 @@ class StatsFileExtension:
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.path)
+        write_text_atomic(self.path, json.dumps(stats, default=str, indent=1, sort_keys=True))

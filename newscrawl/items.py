@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
-RECORD_FIELDS = (
-    "id", "url", "canonical_url", "source", "publisher", "via", "original_url", "title", "lead",
-    "text", "authors", "published", "modified", "section", "tags", "language", "image",
-    "paywalled", "word_count", "crawled_at", "parser",
-)  # fmt: skip
+COVERAGE_FIELDS = ("title", "lead", "text", "authors", "published", "modified", "section", "image")
+"""The fields whose absence the run counts (newscrawl/field/<field>/missing, newscrawl/jsonl/missing/<field>)
+and the monitor judges (newscrawl.monitor)."""
 
 
 class FieldSpec(NamedTuple):
@@ -44,9 +42,12 @@ RECORD_SCHEMA: tuple[FieldSpec, ...] = (
     FieldSpec("crawled_at", "timestamp", True),
     FieldSpec("parser", "string", False),
 )
-"""The record's schema, in RECORD_FIELDS order: what a reader of the JSONL may rely on (a
+"""The record's schema, in record order: what a reader of the JSONL may rely on (a
 nullable field may be null; a list is never null). newscrawl.dataset turns it into a pyarrow
 schema and the dataset card of an output folder."""
+
+RECORD_FIELDS = tuple(spec.name for spec in RECORD_SCHEMA)
+"""The record's fields, in the order the JSONL writes them (``ArticleItem.to_record``)."""
 
 
 @dataclass(kw_only=True)
@@ -93,7 +94,3 @@ class ArticleItem:
     def to_record(self) -> dict[str, Any]:
         data = asdict(self)
         return {k: data[k] for k in RECORD_FIELDS}
-
-    @classmethod
-    def from_record(cls, data: dict[str, Any]) -> ArticleItem:
-        return cls(**{k: v for k, v in data.items() if k in RECORD_FIELDS})

@@ -85,7 +85,7 @@ def mark_killed_runs(runs_dir: Path, own_run_id: str) -> list[str]:
     marked: list[str] = []
     if not runs_dir.is_dir():
         return marked
-    from newscrawl.run import write_json_atomic
+    from newscrawl.atomic import write_json_atomic
 
     for path in sorted(runs_dir.glob("*.json")):
         try:

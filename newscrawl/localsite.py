@@ -8,7 +8,6 @@ Pages can misbehave on purpose (status codes, delays, truncated bodies, resets) 
 
 from __future__ import annotations
 
-import gzip
 import json
 import socket
 import struct
@@ -216,7 +215,3 @@ def pages_from_folder(root: Path) -> dict[str, Page]:
             **meta,
         )
     return pages
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    return gzip.compress(data, mtime=0)

@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from newscrawl.defaults import get_bool, state_folder
+
 logger = logging.getLogger(__name__)
 
 
@@ -138,8 +140,8 @@ def writer_folders(settings: Any, site: str) -> list[Path]:
     """The folders a crawler of ``site`` writes to, from its settings: the state folder (when
     dedup is on), ``<NEWSCRAWL_OUTPUT_DIR>/<site>`` and NEWSCRAWL_RECORDS_DIR (when set)."""
     folders = []
-    if settings.getbool("NEWSCRAWL_DEDUP_ENABLED", True):
-        folders.append(Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl")))
+    if get_bool(settings, "NEWSCRAWL_DEDUP_ENABLED"):
+        folders.append(state_folder(settings))
     if settings.get("NEWSCRAWL_OUTPUT_DIR"):
         folders.append(Path(str(settings.get("NEWSCRAWL_OUTPUT_DIR"))) / site)
     if settings.get("NEWSCRAWL_RECORDS_DIR"):
@@ -267,16 +269,16 @@ class WriterLockExtension:
         from scrapy.exceptions import NotConfigured
 
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_WRITER_LOCK", True):
+        if not get_bool(settings, "NEWSCRAWL_WRITER_LOCK"):
             raise NotConfigured("NEWSCRAWL_WRITER_LOCK is off")
         folders = writer_folders(settings, getattr(crawler.spidercls, "name", None) or "crawl")
         if not folders:
             raise NotConfigured("this crawler writes no state, output or records")
-        state_dir = Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))
+        state_dir = state_folder(settings)
         lock_path = Path(str(settings.get("NEWSCRAWL_LOCK_FILE") or state_dir / "crawl.lock"))
         if all(os.path.realpath(p) in _HELD for p in (lock_path, *folders)):
             raise NotConfigured("this process holds the locks already (python -m newscrawl crawl)")
-        state = [f for f in folders if f == Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))]
+        state = [f for f in folders if f == state_folder(settings)]
         lock = RunLock(lock_path, folders, shared=True, shared_folders=state)
         try:
             lock.acquire()

@@ -25,20 +25,21 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
+from newscrawl.defaults import get_bool
+from newscrawl.items import COVERAGE_FIELDS
+
 logger = logging.getLogger(__name__)
 
 FETCH_KINDS = ("article", "discovery")
-COVERAGE_FIELDS = ("title", "lead", "text", "authors", "published", "modified", "section", "image")
 DUPLICATE_DROPS = ("DuplicateUrl", "DuplicateContent", "NearDuplicate")
 # Stats of the dedup middleware counting article URLs skipped because already collected.
-SEEN_STATS_PREFIXES = ("newscrawl/dedup/skipped_seen", "newscrawl/dedup_url/skipped")
-# Pages the spider drops before any pipeline sees them: newscrawl/page/dropped/<reason>
-# (newscrawl/bad_input/<reason> in earlier versions of the spider).
-SPIDER_DROP_PREFIXES = ("newscrawl/page/dropped", "newscrawl/bad_input")
+SEEN_STATS_PREFIXES = ("newscrawl/dedup/skipped_seen",)
+# Pages the spider drops before any pipeline sees them: newscrawl/page/dropped/<reason>.
+SPIDER_DROP_PREFIXES = ("newscrawl/page/dropped",)
 # Of those, the reasons that mean a field is missing.
 SPIDER_DROP_FIELDS = {"title": "no_title", "text": "no_body"}
 # Article URLs the spider requested after its filters (age, duplicates in the documents).
-DISCOVERED_STATS = ("newscrawl/discovery/requested", "newscrawl/articles/requested")
+DISCOVERED_STATS = ("newscrawl/discovery/requested",)
 
 
 # ------------------------------------------------------------------------------- thresholds
@@ -325,7 +326,7 @@ class MonitorExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> MonitorExtension:
-        if not crawler.settings.getbool("NEWSCRAWL_MONITOR_ENABLED", True):
+        if not get_bool(crawler.settings, "NEWSCRAWL_MONITOR_ENABLED"):
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -53,7 +53,8 @@ class Publisher:
     name: str
     """Display name, the record's ``publisher``."""
     domains: tuple[str, ...]
-    """Hosts of the site (aliases included); article patterns apply to their URLs."""
+    """Hosts of the site (aliases included); article patterns apply to their URLs. The first is
+    the site's canonical host."""
     parser: str
     """Dotted path of the parser class (imported lazily)."""
     kind: Literal["publisher", "aggregator"] = "publisher"
@@ -69,6 +70,9 @@ class Publisher:
     """Archive sitemap indexes: the entry points of a backfill (``--since/--until``), read by
     the dates in their sitemaps' URLs or ``lastmod`` (newscrawl.backfill); never read by a daily
     run. A catalog entry's ``sitemap_index`` entry points land here."""
+    host_aliases: tuple[str, ...] = ()
+    """Hosts that serve the same articles: canonical URLs (and so record ids and dedup) rewrite
+    them to ``domains[0]`` (newscrawl.text.urls.canonical_url)."""
     name_aliases: tuple[str, ...] = field(default=())
     """Other spellings of the display name (how aggregators credit the publisher)."""
     # Catalog entries (newscrawl/catalog.py) fill these; the named sites keep the defaults.
@@ -101,9 +105,6 @@ class Publisher:
         """'site' (a parser of its own) or 'generic' (the generic parser, with the entry's markers)."""
         return "generic" if self.parser == GENERIC_PARSER else "site"
 
-    def _path(self, url: str) -> str:
-        return match_path(url)
-
     def classify(self, url: str) -> str:
         """'article', 'live', or the skip reason ('section', 'author', 'video', 'not_article')."""
         return classify_path(url, self.article_paths, self.skip_paths, self.live_paths)
@@ -121,7 +122,7 @@ PUBLISHERS: dict[str, Publisher] = {
             name="franceinfo",
             domains=("www.franceinfo.fr", "www.francetvinfo.fr", "franceinfo.fr", "francetvinfo.fr"),
             parser="newscrawl.parsers.franceinfo.FranceinfoParser",
-            # /politique/..._7375003.html (publishers.md 1.1, verified on 19 pages)
+            # /politique/..._7375003.html (verified on 19 pages)
             article_paths=(r"^/(?:[a-z0-9-]+/)+[a-z0-9-]+_\d{6,8}\.html$",),
             skip_paths=(
                 ("author", r"^/redaction/"),
@@ -130,8 +131,9 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/en-direct/", r"/direct-[a-z0-9-]*_\d+\.html$", r"/en-direct-[a-z0-9-]*_\d+\.html$"),
             start_urls=("https://www.franceinfo.fr/titres.rss", "https://www.francetvinfo.fr/sitemap_news.xml"),
-            # publishers.md 1.2 (listed, layout of its sitemaps unknown: read by URL date or lastmod)
+            # the site's sitemap index (layout of its sitemaps unknown: read by URL date or lastmod)
             archive_urls=("https://www.francetvinfo.fr/sitemap_index.xml",),
+            host_aliases=("francetvinfo.fr", "www.francetvinfo.fr", "franceinfo.fr"),
             name_aliases=("France Info", "Franceinfo", "francetvinfo", "France Télévisions"),
         ),
         Publisher(
@@ -150,8 +152,9 @@ PUBLISHERS: dict[str, Publisher] = {
             ),
             live_paths=(r"^/live/", r"/live-[a-z0-9-]+-(?:19|20)\d{6}$"),
             start_urls=("https://www.lefigaro.fr/sitemap_news.xml", "https://www.lefigaro.fr/rss/figaro_actualites.xml"),
-            # publishers.md 2.2: one sitemap per day, articles/YYYY-MM-DD.xml, back to 2012 at least
+            # one sitemap per day, articles/YYYY-MM-DD.xml, back to 2012 at least
             archive_urls=("https://sitemaps.lefigaro.fr/lefigaro.fr/articles.xml",),
+            host_aliases=("lefigaro.fr", "amp.lefigaro.fr"),
             name_aliases=("lefigaro.fr", "Figaro"),
         ),
         Publisher(
@@ -168,8 +171,9 @@ PUBLISHERS: dict[str, Publisher] = {
                 "https://feeds.leparisien.fr/leparisien/rss",
                 "https://www.leparisien.fr/arc/outboundfeeds/sitemapnews/?outputType=xml&from=0",
             ),
-            # publishers.md 3.2: "seen in one sitemap config" (unconfirmed; its layout unknown)
+            # named in one of the site's sitemap configs (unconfirmed; its layout unknown)
             archive_urls=("https://www.leparisien.fr/sitemap-index.xml",),
+            host_aliases=("leparisien.fr", "amp.leparisien.fr"),
             name_aliases=("leparisien.fr", "Le Parisien avec AFP"),
         ),
         Publisher(
@@ -178,6 +182,7 @@ PUBLISHERS: dict[str, Publisher] = {
             domains=("www.daily8.com", "daily8.com", "test.daily8.com"),
             parser="newscrawl.parsers.daily8.Daily8Parser",
             kind="aggregator",
+            host_aliases=("daily8.com",),
             article_paths=(r"^/(?:fr|en|ar)/article/[0-9a-f]{32}$",),
             skip_paths=(("tag", r"^/(?:fr|en|ar)/hashtag/"),),
             start_urls=("https://www.daily8.com/sitemap.xml", "https://www.daily8.com/fr"),

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.defaults import get_float, get_int
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -163,7 +165,7 @@ def page_methods(spec: dict[str, Any] | Any, timeout_s: float) -> list[Any]:
 
 def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
     """The scrapy-playwright settings of a rendering crawl (set at add-on priority)."""
-    timeout = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 15)
+    timeout = get_float(settings, "NEWSCRAWL_RENDER_TIMEOUT")
     return {
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
@@ -172,7 +174,7 @@ def playwright_settings(settings: BaseSettings) -> dict[str, Any]:
             "timeout": 30_000,
         },
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout * 1000,
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max(1, settings.getint("NEWSCRAWL_RENDER_MAX_PAGES", 4)),
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max(1, get_int(settings, "NEWSCRAWL_RENDER_MAX_PAGES")),
         "PLAYWRIGHT_ABORT_REQUEST": f"{__name__}.abort_heavy",
     }
 
@@ -283,7 +285,7 @@ class RenderMiddleware:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_RENDER"):
             raise NotConfigured("NEWSCRAWL_RENDER is off")
-        return cls(crawler, render_problem(settings), settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT", 15))
+        return cls(crawler, render_problem(settings), get_float(settings, "NEWSCRAWL_RENDER_TIMEOUT"))
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -332,11 +334,11 @@ def _make_handler_class() -> type:
 
         def __init__(self, crawler: Crawler) -> None:
             super().__init__(crawler)
-            self.rotation = ContextRotation(crawler.settings.getint("NEWSCRAWL_RENDER_CONTEXT_PAGES", 100))
+            self.rotation = ContextRotation(get_int(crawler.settings, "NEWSCRAWL_RENDER_CONTEXT_PAGES"))
             self.launch_lock = asyncio.Lock()
             # PLAYWRIGHT_MAX_PAGES_PER_CONTEXT bounds each context; while a retired context
             # finishes, a new one opens, so the crawl-wide bound is kept here.
-            self.pages_at_once = asyncio.Semaphore(max(1, crawler.settings.getint("NEWSCRAWL_RENDER_MAX_PAGES", 4)))
+            self.pages_at_once = asyncio.Semaphore(max(1, get_int(crawler.settings, "NEWSCRAWL_RENDER_MAX_PAGES")))
             # One browser per crawl: the handler of the other scheme (http/https) renders here.
             self.primary = _HANDLERS.setdefault(crawler, self)
             # What the page asks the browser to fetch obeys the crawl's scheme and host rules too.

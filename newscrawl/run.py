@@ -20,7 +20,6 @@ fetch (after the age and already-collected filters); it takes no lock and writes
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -35,6 +34,8 @@ from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl import __version__
+from newscrawl.atomic import write_json_atomic
+from newscrawl.defaults import get_bool, get_value, state_folder
 from newscrawl.lock import LockHeld, RunLock
 from newscrawl.monitor import CheckResult, check_site, site_counts, thresholds_for, validate_settings
 from newscrawl.publishers import CATALOG_KEYS, PUBLISHERS, SITE_KEYS
@@ -185,12 +186,12 @@ def make_plan(args: argparse.Namespace, argv: list[str] | None = None) -> Plan:
     try:
         validate_settings(settings, sites)
         interval = float(settings.get("NEWSCRAWL_PROGRESS_INTERVAL") or 0)
-        parallel = settings.getbool("NEWSCRAWL_RUN_PARALLEL", True)
+        parallel = get_bool(settings, "NEWSCRAWL_RUN_PARALLEL")
         settings.getint("NEWSCRAWL_WARC_MAX_SIZE")
         run_timeout, stop_grace = run_limits(settings)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    state_dir = Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"))
+    state_dir = state_folder(settings)
     lock_path = Path(str(settings.get("NEWSCRAWL_LOCK_FILE") or state_dir / "crawl.lock"))
     run_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}"
     return Plan(sites=sites, settings=settings, spider_args=spider_args, output=Path(args.output),
@@ -228,7 +229,7 @@ def run_limits(settings: Settings) -> tuple[float | None, float]:
     except ValueError as exc:
         raise ValueError(f"NEWSCRAWL_RUN_TIMEOUT: {exc}") from None
     try:
-        grace = float(settings.get("NEWSCRAWL_STOP_GRACE", 2.0))
+        grace = float(get_value(settings, "NEWSCRAWL_STOP_GRACE"))
     except (TypeError, ValueError):
         raise ValueError(f"NEWSCRAWL_STOP_GRACE: not a number of seconds: {settings.get('NEWSCRAWL_STOP_GRACE')!r}") from None
     if grace < 0:
@@ -268,7 +269,7 @@ def site_settings(plan: Plan, site: str) -> dict[str, Any]:
 def dry_run_state_exists(settings: Settings) -> bool:
     from newscrawl.dedup.store import SQLITE_FILE
 
-    return (Path(str(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl")) / SQLITE_FILE).is_file()
+    return (state_folder(settings) / SQLITE_FILE).is_file()
 
 
 def dry_run_checks(site: str, counts: dict[str, Any], stats: dict[str, Any], limits: Any) -> list[CheckResult]:
@@ -335,21 +336,6 @@ def summary_table(report: dict[str, dict[str, Any]]) -> str:
         cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:-1], widths[1:-1], strict=True)]
         lines.append("  ".join([*cells, row[-1]]))
     return "\n".join(lines)
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except OSError:  # a full disk: no partial temporary file is left behind
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _iso(ts: float) -> str:

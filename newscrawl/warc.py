@@ -38,6 +38,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl import __version__
+from newscrawl.defaults import get_int
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class WarcWriterMiddleware:
         folder = crawler.settings.get("NEWSCRAWL_WARC_DIR")
         if not folder:
             raise NotConfigured
-        return cls(crawler, folder, crawler.settings.getint("NEWSCRAWL_WARC_MAX_SIZE", 100 * 1024 * 1024))
+        return cls(crawler, folder, get_int(crawler.settings, "NEWSCRAWL_WARC_MAX_SIZE"))
 
     def _file(self) -> RotatingWarcFile:
         if self.out is None:

@@ -25,6 +25,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.dedup.cluster import Doc, Verdict
 from newscrawl.dedup.state import Accepted, DedupState
+from newscrawl.defaults import get_bool
 from newscrawl.exceptions import DeferredCopy, DuplicateContent, DuplicateUrl, NearDuplicate
 from newscrawl.publishers import PUBLISHERS
 from newscrawl.text.urls import canonical_url, is_plausible_canonical, url_id
@@ -98,9 +99,9 @@ class DedupContentPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NEWSCRAWL_DEDUP_ENABLED", True):
+        if not get_bool(crawler.settings, "NEWSCRAWL_DEDUP_ENABLED"):
             raise NotConfigured("NEWSCRAWL_DEDUP_ENABLED is off")
-        pipe = cls(crawler, DedupState.of(crawler), crawler.settings.getbool("NEWSCRAWL_DEDUP_DEFER_COPIES", True))
+        pipe = cls(crawler, DedupState.of(crawler), get_bool(crawler.settings, "NEWSCRAWL_DEDUP_DEFER_COPIES"))
         crawler.signals.connect(pipe.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipe.item_error, signal=signals.item_error)
@@ -239,7 +240,7 @@ class MarkSeenPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NEWSCRAWL_DEDUP_ENABLED", True):
+        if not get_bool(crawler.settings, "NEWSCRAWL_DEDUP_ENABLED"):
             raise NotConfigured("NEWSCRAWL_DEDUP_ENABLED is off")
         return cls(crawler, DedupState.of(crawler))
 

@@ -7,12 +7,11 @@ import logging
 from typing import Any
 
 from newscrawl.exceptions import NotAnArticle
-from newscrawl.items import ArticleItem
+from newscrawl.items import COVERAGE_FIELDS, ArticleItem
 from newscrawl.text.normalize import word_count
 
 logger = logging.getLogger(__name__)
 
-COVERAGE_FIELDS = ("title", "lead", "text", "authors", "published", "modified", "section", "image")
 
 
 def finalize(item: ArticleItem) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.atomic import write_text_atomic
 from newscrawl.exceptions import WriteFailed
 from newscrawl.items import ArticleItem
 from newscrawl.memo import compact_key
@@ -31,28 +32,6 @@ _NAME = re.compile(r"^(\d+)_([0-9a-f]+)\.txt$")
 def record_text(item: ArticleItem) -> str:
     lines = [item.title or "", *([item.lead] if item.lead else []), *item.text.split("\n")]
     return "\n".join(line for line in lines if line) + "\n"
-
-
-def write_atomic(path: Path, content: str) -> None:
-    """Write to a temporary file, fsync, rename: a reader never sees half a record. On any
-    error the temporary file is removed and the error raised: nothing partial is left."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    data = memoryview(content.encode("utf-8"))
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            while data:
-                data = data[os.write(fd, data):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        tmp.replace(path)
-    except BaseException:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError as exc:
-            logger.error("Cannot remove the partial record %(tmp)s: %(exc)s", {"tmp": tmp, "exc": exc})
-        raise
 
 
 class TextRecordsFolder:
@@ -78,7 +57,7 @@ class TextRecordsFolder:
         if key in self.ids:
             return None
         path = self.folder / f"{self.next:03d}_{item.id}.txt"
-        write_atomic(path, record_text(item))
+        write_text_atomic(path, record_text(item))
         self.ids.add(key)
         self.next += 1
         return path

@@ -30,7 +30,9 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.defaults import get_bool
 from newscrawl.exceptions import WriteFailed, WriteRefused
+from newscrawl.items import COVERAGE_FIELDS
 from newscrawl.memo import compact_key
 from newscrawl.text.urls import canonical_url
 
@@ -39,7 +41,6 @@ logger = logging.getLogger(__name__)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
 # Fields whose absence in a written record is counted (the monitor's coverage checks).
-COVERAGE_FIELDS = ("title", "lead", "text", "authors", "published", "modified", "section", "image")
 RECOVER_FILES = 2
 """How many of the most recent dated files are scanned at open (the last run wrote in them)."""
 
@@ -250,7 +251,7 @@ class WriteJsonlPipeline:
         root = crawler.settings.get("NEWSCRAWL_OUTPUT_DIR")
         if not root:
             raise NotConfigured
-        return cls(crawler, Path(root), crawler.settings.getbool("NEWSCRAWL_JSONL_FSYNC", True))
+        return cls(crawler, Path(root), get_bool(crawler.settings, "NEWSCRAWL_JSONL_FSYNC"))
 
     def _writer(self) -> DatedJsonlWriter:
         if self.writer is None:

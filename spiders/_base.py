@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
     from newscrawl.items import ArticleItem
 
-# Links of listing pages (day archives, section pages, home page cards), per site
-# (publishers.md 1.2, 2.2, 3.2). A listing where none matches falls back to every link.
+# Links of listing pages (day archives, section pages, home page cards), per site: the card
+# links each site's listings use. A listing where none matches falls back to every link.
 LISTING_CSS: dict[str, tuple[str, ...]] = {
     "franceinfo": ("ul.contents li a", 'article[data-cy="card-article-m"] a.card-article-m__link',
                    "article.card-article-most-read a"),
@@ -230,7 +230,7 @@ class NewsSpider(scrapy.Spider):
         """The site whose patterns and parser apply to ``url``: this spider's site for its own
         hosts and mirrors, the site whose registry hosts include this exact host, else this
         spider's site (generic). Other subdomains of a site (madame.lefigaro.fr,
-        la1ere.franceinfo.fr) have other templates: they are not the site (publishers.md 2.1)."""
+        la1ere.franceinfo.fr) have other templates: they are not the site."""
         host = (urlsplit(url).hostname or "").lower()
         if host in self.mirror_hosts:
             return self.publisher

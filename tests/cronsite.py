@@ -1,6 +1,6 @@
 """A franceinfo-shaped local site for the cron-run tests (test_run_*, test_crash, test_warc).
 
-The markup follows ../shared/docs/publishers.md section 1 (article#js--content, h1.c-title,
+The markup follows franceinfo's article template (article#js--content, h1.c-title,
 .c-chapo, time[datetime], div.c-body > p, JSON-LD NewsArticle, OpenGraph); the stories are
 invented. Dates are relative to now (in the past), so a 2-day --max-age keeps them.
 """

@@ -119,7 +119,7 @@ def _rfc822(iso: str) -> str:
 
 
 # ------------------------------------------------------------------------ the mini-sites
-# Where each site keeps its feed, news sitemap and listing page (publishers.md 1.2, 2.2, 3.2, 4).
+# Where each site keeps its feed, news sitemap (the paths of its registry start URLs) and a listing page.
 LAYOUT: dict[str, dict[str, str | None]] = {
     "franceinfo": {"feed": "/titres.rss", "sitemap": "/sitemap_news.xml",
                    "listing": "/archives/2025/10-juillet-2025.html"},

@@ -228,7 +228,7 @@ def test_scrapy_crawl_takes_the_window_as_spider_arguments(tmp_path):
 
 
 def test_lefigaro_backfill_of_its_day_sitemap_index_with_the_site_parser(tmp_path):
-    """Le Figaro's archive layout (publishers.md 2.2: ``articles.xml`` -> ``articles/YYYY-MM-DD.xml``)
+    """Le Figaro's archive layout (``articles.xml`` -> one ``articles/YYYY-MM-DD.xml`` per day)
     on a mirror of its fixture pages, read by the Le Figaro spider and parser."""
     site = build_site("lefigaro")
     days: dict[str, list[SitePage]] = {}

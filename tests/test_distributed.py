@@ -3,7 +3,7 @@ against a real Redis, and real `scrapy crawl` workers sharing one frontier.
 
 Redis: a throwaway redis-server per test on a free 127.0.0.1 port (no persistence), stopped by
 pid at teardown; CI installs Debian's redis-server (.ci/run). The local site serves invented
-franceinfo-like articles (markup of publishers.md 1.4, texts generated from a word list).
+franceinfo-like articles (franceinfo's article markup, texts generated from a word list).
 """
 
 from __future__ import annotations

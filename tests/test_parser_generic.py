@@ -1,5 +1,5 @@
-"""Generic parser, beyond the registry-driven fixture tests: the pure helpers (language, author
-names, excerpt test, DOM pruning), each fallback of each field on invented pages, the lead rule,
+"""Generic parser, beyond the registry-driven fixture tests: the pure helpers (language,
+excerpt test, DOM pruning), each fallback of each field on invented pages, the lead rule,
 and determinism (trafilatura's cross-page dedup is off)."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from parsel import Selector
 from newscrawl.parsers import parse_page
 from newscrawl.parsers.generic import (
     GenericParser,
-    clean_author_name,
     guess_language,
     is_excerpt_of,
     prune_blocks,
@@ -65,28 +64,6 @@ def parse(html: str, url: str = URL, now: datetime = NOW) -> tuple[dict, Generic
 )
 def test_guess_language(text, expected):
     assert guess_language(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("Par Jeanne Martin", "Jeanne Martin"),
-        ("By John Smith", "John Smith"),
-        (f"Auteur : Romain Vasseur {DASH} Consulter sa biographie, ses projets et son travail.", "Romain Vasseur"),
-        ("Hélène Guérin (correspondante)", "Hélène Guérin"),
-        ("Marc Dupont - Rédaction", "Marc Dupont"),
-        ("https://www.example.fr/auteur/x", None),
-        ("contact@journal.fr", None),
-        ("Publié le 3 juin 2025", None),
-        ("Une phrase beaucoup trop longue pour être le nom d'une personne qui signe", None),
-        ("Par D.D.", "D.D."),  # initials keep their last period
-        ("Jean D.", "Jean D."),
-        ("J.-P. Martin.", "J.-P. Martin"),
-        ("Jeanne Martin.", "Jeanne Martin"),
-    ],
-)
-def test_clean_author_name(raw, expected):
-    assert clean_author_name(raw) == expected
 
 
 @pytest.mark.parametrize(

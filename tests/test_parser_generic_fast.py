@@ -36,13 +36,12 @@ from newscrawl.parsers.generic import (
     _link_share,
     _related_label,
     _remove,
-    element_texts,
     may_start_a_line,
     prune_blocks,
     prune_related_lists,
     trafilatura_lines,
 )
-from newscrawl.text.blocks import node_text
+from newscrawl.text.blocks import element_texts, node_text
 from newscrawl.text.markup import meta_all, meta_content
 from newscrawl.text.normalize import clean_text, fold_for_match
 from tests.conftest import FIXTURES, ROOT

@@ -186,7 +186,7 @@ def test_each_paywall_marker_alone_flags_the_page(kwargs):
     assert record["paywalled"] is True
 
 
-# Markers seen only in public code (publishers.md 2.5), each alone on an otherwise free page.
+# Premium markers seen only in public code (no premium page at hand), each alone on an otherwise free page.
 PREMIUM_BANNER = '<div class="fig-premium-mark-article"><span>Réservé aux abonnés</span></div>'
 
 
@@ -293,7 +293,7 @@ def test_link_only_paragraphs_are_dropped_but_prose_mentioning_them_is_kept():
     assert record["text"] == f"{PARAS[0]}\n{prose}"
 
 
-# publishers.md 2.6: every noise block of the site, and a string it shows.
+# Every noise block the parser strips (LeFigaroParser.strip_css), and a string it shows.
 NOISE_BLOCKS = {
     "p.fig-body-link": "À lire aussi",
     ".fig-crosslinking": "À découvrir",

@@ -2,7 +2,8 @@
 
 The browser tests run the real Debian chromium (/usr/bin/chromium, installed by .ci/run) against
 local pages on 127.0.0.1. All page texts are invented; the Daily8 markup follows the block order of
-publishers.md section 4 (no real Daily8 HTML exists).
+the site's flattened page text (no real Daily8 HTML was at hand): headline twice, source and
+date line, body, "Articles connexes".
 """
 
 from __future__ import annotations

@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from newscrawl.atomic import write_text_atomic
 from newscrawl.clean.record import RecordResult, clean_record
 from newscrawl.clean.steps import DEFAULT_MAX_REMOVED_RATIO
 
@@ -86,16 +86,6 @@ def read_record(path: Path) -> str:
         raise BadInput(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from exc
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write to a temporary file then rename: a reader never sees half a record."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-
-
 def meta_line(path: Path, result: RecordResult) -> dict[str, object]:
     return {
         "file": path.name, "path": str(path), "title": result.title, "published": result.published,
@@ -127,7 +117,7 @@ def clean_sources(sources: list[Source], out_dir: Path | None, meta: IO[str] | N
             result = clean_record(read_record(path), name=str(path), max_removed_ratio=ratio)
             if not result.title:
                 raise BadInput("no text: only blank lines or page chrome")
-            write_atomic(target_dir / path.name, result.text)
+            write_text_atomic(target_dir / path.name, result.text)
         except BadInput as exc:
             _error(path, str(exc))
             failed += 1

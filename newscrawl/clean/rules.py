@@ -244,14 +244,29 @@ _LABELLED_DATE = re.compile(rf"(?:{_PUBLISHED}|{_UPDATED})\b", re.IGNORECASE)
 TIME_TAIL = re.compile(rf"(?:time\s*)?(?:{RELATIVE}|(?:le\s+)?(?P<date>{DATE}))\s*[,.]?$", re.IGNORECASE)
 _TIME_HINT = re.compile(r"\d|\bago\b|\bil y a\b|\bhier\b|\binstant\b|\bnow\b|\byesterday\b")
 
-#: Outlet names seen as bare card lines ("Le Figaro", "- Le Parisien", "• Le Figaro").
-OUTLETS = (
-    "le figaro|le parisien|aujourd'hui en france|franceinfo|france info|france televisions|radio france|"
+#: Outlets that are not one of the registry's named sites, folded: agencies, portals, and
+#: titles the catalog may also hold. Catalog names are not all read from the registry: some are
+#: everyday words ("Challenges", "Marianne", "La Presse") that would strip a body's lines.
+OTHER_OUTLETS = (
+    "aujourd'hui en france|radio france|"
     "le monde|liberation|l'express|le point|l'obs|les echos|la croix|mediapart|le jdd|"
     "20 minutes|ouest france|sud ouest|la depeche|le progres|la voix du nord|bfmtv|bfm tv|"
     "rtl|europe 1|france 24|france inter|tf1 info|lci|cnews|rfi|afp|reuters|associated press|"
-    "huffpost|le huffpost|konbini|brut|daily8|msn|yahoo actualites|google actualites"
+    "huffpost|le huffpost|konbini|brut|msn|yahoo actualites|google actualites"
 )
+
+
+def _site_outlets() -> str:
+    """The named sites' display names and their other spellings (newscrawl.publishers), folded."""
+    from newscrawl.publishers import PUBLISHERS, SITE_KEYS
+
+    names = {fold(clean_text(n)) for key in SITE_KEYS for n in (PUBLISHERS[key].name, *PUBLISHERS[key].name_aliases)}
+    return "|".join(re.escape(n).replace("\\ ", " ") for n in sorted(names, key=lambda n: (-len(n), n)) if n)
+
+
+#: Outlet names seen as bare card lines ("Le Figaro", "- Le Parisien", "• Le Figaro"), folded:
+#: the registry's named sites, then the other outlets.
+OUTLETS = f"{_site_outlets()}|{OTHER_OUTLETS}"
 _OUTLET_RX = re.compile(f"(?:{OUTLETS})(?: (?:avec|et|and) (?:{OUTLETS}))?")
 
 
@@ -564,7 +579,7 @@ RELATED_BLOCK = Rule(
     longest=12,
     seen="Daily8 \"Articles connexes\" / EN \"Related Articles\" (seeds/000, 003); franceinfo \"À regarder\" "
     "(seeds/001) and \"Prolongez votre lecture autour de ce sujet\", \"contenus sponsorisés\", the \"Grands formats\" "
-    "carousel (publishers.md 1.3); Le Figaro "
+    "carousel; Le Figaro "
     "\"La rédaction vous conseille\"; Le Parisien \"Les plus lus\", \"Dans la rubrique ...\"; other sites' "
     "\"Sur le même sujet\", \"À voir aussi\", \"Nos articles sur ...\", \"Vous aimerez aussi\"",
     test=whole(
@@ -653,8 +668,7 @@ LINE_RULES: tuple[Rule, ...] = (
         name="page_meta",
         longest=12,
         seen="franceinfo \"Article rédigé par\", \"Temps de lecture : 2 min.\", \"Cet article date de plus d'un "
-        "an.\", \"écouter (3min)\"; Le Figaro \"Publié\" label; Le Parisien card label \"Info Le Parisien\" "
-        "(publishers.md 3.6)",
+        "an.\", \"écouter (3min)\"; Le Figaro \"Publié\" label; Le Parisien card label \"Info Le Parisien\"",
         test=whole(
             r"(?:article )?(?:redige|ecrit) par|temps de lecture \d+ ?min(?:utes?)?|lecture \d+ ?min(?:utes?)?|"
             r"\d+ ?min(?:utes?)? de lecture|cet article date de plus d'(?:un|une) (?:an|annee)|"
@@ -693,7 +707,7 @@ LINE_RULES: tuple[Rule, ...] = (
         name="ad_label",
         longest=12,
         seen="\"Publicité\" mid-text in Daily8 copies (seeds/003) and Le Figaro pages; \"Passer la publicité\" "
-        "(glued to the slot's \"Publicité\" placeholder when the two are flattened into one line, publishers.md 2.6)",
+        "(glued to the slot's \"Publicité\" placeholder when the two are flattened into one line)",
         test=whole(
             r"publicite|pub|passer (?:la )?publicite|advertisement|advertising|annonce|annonces|sponsorise|"
             r"sponsorisee|contenu sponsorise|(?:la suite )?apres (?:cette|la) publicite|"
@@ -822,7 +836,7 @@ LINE_RULES: tuple[Rule, ...] = (
         longest=16,
         seen="page chrome: \"Accueil\", \"Retour en haut\" (seeds/002), \"Aller au contenu\", \"Menu\", "
         "breadcrumbs \"Accueil > Monde\", franceinfo \"Notre compte Twitter (nouvelle fenêtre)\", \"voir plus\"; "
-        "Le Figaro table of contents \"Sommaire\" / \"Afficher plus\" (publishers.md 2.6)",
+        "Le Figaro table of contents \"Sommaire\" / \"Afficher plus\"",
         test=any_of(
             whole(
                 r"accueil|home|menu|menu principal|rechercher|recherche|fermer|retour|retour en haut(?: de (?:la )?page)?|"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from newscrawl.dedup.cluster import Deduplicator
 from newscrawl.dedup.store import SQLITE_FILE, DedupStateError, Store, open_store
+from newscrawl.defaults import setting_default
 from newscrawl.text.dates import parse_duration
 from newscrawl.text.urls import canonical_url
 
@@ -93,9 +94,10 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.dedup", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--state-dir", default=".newscrawl", help="NEWSCRAWL_STATE_DIR (default .newscrawl)")
+    parser.add_argument("--state-dir", default=setting_default("NEWSCRAWL_STATE_DIR"),
+                        help=f"NEWSCRAWL_STATE_DIR (default {setting_default('NEWSCRAWL_STATE_DIR')})")
     parser.add_argument("--redis-url", help="NEWSCRAWL_REDIS_URL: the state is in Redis")
-    parser.add_argument("--redis-prefix", default="newscrawl:dedup", help="NEWSCRAWL_DEDUP_REDIS_PREFIX")
+    parser.add_argument("--redis-prefix", default=setting_default("NEWSCRAWL_DEDUP_REDIS_PREFIX"), help="NEWSCRAWL_DEDUP_REDIS_PREFIX")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("explain", help="the cluster of a URL or record id: kept copy, copies, similarities")
     p.add_argument("what", help="a URL (any form: it is canonicalised) or a 16-hex record id")

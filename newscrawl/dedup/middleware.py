@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl.dedup.state import DedupState
+from newscrawl.defaults import get_bool
 from newscrawl.text.dates import parse_duration
 from newscrawl.text.urls import canonical_url
 
@@ -46,8 +47,7 @@ class SkipSeenArticlesMiddleware(BaseSpiderMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_DEDUP_ENABLED", True) or not settings.getbool(
-                "NEWSCRAWL_DEDUP_SKIP_SEEN", True):
+        if not get_bool(settings, "NEWSCRAWL_DEDUP_ENABLED") or not get_bool(settings, "NEWSCRAWL_DEDUP_SKIP_SEEN"):
             raise NotConfigured("dedup is off (NEWSCRAWL_DEDUP_ENABLED / NEWSCRAWL_DEDUP_SKIP_SEEN)")
         refetch = parse_duration(settings.get("NEWSCRAWL_DEDUP_REFETCH_AFTER") or None)
         return cls(crawler, DedupState.of(crawler), refetch.total_seconds() if refetch else None)

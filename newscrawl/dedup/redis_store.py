@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from newscrawl.dedup.fingerprints import PARAMS, Fingerprint
-from newscrawl.dedup.store import DedupStateError, StoredArticle, UrlEntry
+from newscrawl.dedup.store import DEFAULT_REDIS_PREFIX, DedupStateError, StoredArticle, UrlEntry
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _unpack(blob: bytes | None) -> list[int]:
 class RedisStore:
     """Dedup state in Redis (see the module docstring for the keys)."""
 
-    def __init__(self, client: Any, prefix: str = "newscrawl:dedup") -> None:
+    def __init__(self, client: Any, prefix: str = DEFAULT_REDIS_PREFIX) -> None:
         self.r = client
         self.p = prefix.rstrip(":")
         self.bad: Counter[str] = Counter()
@@ -135,7 +135,7 @@ class RedisStore:
                    {"kind": kind, "where": where[:300], "exc": exc})
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "newscrawl:dedup") -> RedisStore:
+    def from_url(cls, url: str, prefix: str = DEFAULT_REDIS_PREFIX) -> RedisStore:
         import redis
 
         client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)

@@ -23,6 +23,7 @@ from scrapy import signals
 
 from newscrawl.dedup.cluster import Deduplicator, Doc, Thresholds, Verdict
 from newscrawl.dedup.store import Store, open_store
+from newscrawl.defaults import get_float, get_int, state_folder
 from newscrawl.text.dates import parse_duration
 
 if TYPE_CHECKING:
@@ -43,15 +44,15 @@ def state_location(settings: BaseSettings) -> str:
     redis_url = settings.get("NEWSCRAWL_REDIS_URL") or ""
     if redis_url:
         return f"{redis_url}#{settings.get('NEWSCRAWL_DEDUP_REDIS_PREFIX') or ''}"
-    return str((Path(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl")).resolve())
+    return str(state_folder(settings).resolve())
 
 
 def thresholds_from(settings: BaseSettings) -> Thresholds:
     t = Thresholds(
-        near=settings.getfloat("NEWSCRAWL_DEDUP_NEAR_THRESHOLD", 0.5),
-        containment=settings.getfloat("NEWSCRAWL_DEDUP_CONTAINMENT_THRESHOLD", 0.7),
-        min_words=settings.getint("NEWSCRAWL_DEDUP_MIN_WORDS", 80),
-        min_exact_words=settings.getint("NEWSCRAWL_DEDUP_MIN_EXACT_WORDS", 12),
+        near=get_float(settings, "NEWSCRAWL_DEDUP_NEAR_THRESHOLD"),
+        containment=get_float(settings, "NEWSCRAWL_DEDUP_CONTAINMENT_THRESHOLD"),
+        min_words=get_int(settings, "NEWSCRAWL_DEDUP_MIN_WORDS"),
+        min_exact_words=get_int(settings, "NEWSCRAWL_DEDUP_MIN_EXACT_WORDS"),
     )
     for name, value in (("NEAR_THRESHOLD", t.near), ("CONTAINMENT_THRESHOLD", t.containment)):
         if not 0.0 < value <= 1.0:
@@ -99,11 +100,11 @@ class DedupState:
         if state is None or state.closed:
             window = parse_duration(settings.get("NEWSCRAWL_DEDUP_WINDOW") or None)
             thresholds = thresholds_from(settings)
-            interval = max(0.0, settings.getfloat("NEWSCRAWL_DEDUP_COMMIT_INTERVAL", 1.0))
+            interval = max(0.0, get_float(settings, "NEWSCRAWL_DEDUP_COMMIT_INTERVAL"))
             store = open_store(settings)
             if hasattr(store, "stats"):  # the Redis store counts the bad values it skips
                 store.stats = crawler.stats
-            state = cls(crawler, store, thresholds, Path(settings.get("NEWSCRAWL_STATE_DIR") or ".newscrawl"),
+            state = cls(crawler, store, thresholds, state_folder(settings),
                         window, location, interval)
             _STATES[location] = state
             state.prune_if_due()

@@ -21,16 +21,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from newscrawl.dedup.fingerprints import PARAMS, Fingerprint, SketchParams, canary_digest
+from newscrawl.defaults import setting_default, state_folder
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 SQLITE_FILE = "dedup.sqlite"
-DEFAULT_REDIS_PREFIX = "newscrawl:dedup"
+DEFAULT_REDIS_PREFIX: str = setting_default("NEWSCRAWL_DEDUP_REDIS_PREFIX")
 
 
 class DedupStateError(RuntimeError):
@@ -197,7 +197,7 @@ def open_store(settings: BaseSettings | dict[str, Any], params: SketchParams = P
     else:
         from newscrawl.dedup.sqlite_store import SqliteStore
 
-        path = Path(str(get("NEWSCRAWL_STATE_DIR") or ".newscrawl")) / SQLITE_FILE
+        path = state_folder(settings) / SQLITE_FILE
         store = SqliteStore(path, cache_mb=cache_mb, merge_rows=merge_keys)
         where = f"in {path}"
     try:

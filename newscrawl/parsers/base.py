@@ -26,12 +26,14 @@ from newscrawl.text.blocks import first_text, node_text, texts
 from newscrawl.text.dates import parse_any, parse_iso, to_iso
 from newscrawl.text.depth import MAX_DOM_DEPTH, at_depth, bound_depth, flat_markup, hit_parser_limit
 from newscrawl.text.fastcss import IndexedSelector, drop_selected
+from newscrawl.text.fulltext import trafilatura_text
 from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import (
     article_ld,
     decode_html,
     jsonld_objects,
     ld_bool,
+    ld_keywords,
     ld_names,
     meta_all,
     meta_content,
@@ -196,9 +198,6 @@ class ArticleParser:
                         every.setdefault(key, []).append(content)
         return first, every
 
-    def ld_value(self, key: str) -> Any:
-        return self.ld.get(key)
-
     def ld_text(self, key: str) -> str | None:
         value = self.ld.get(key)
         return clean_text(value) or None if isinstance(value, str) else None
@@ -298,17 +297,9 @@ class ArticleParser:
         return [p for p in (clean_text(line) for line in raw.replace("\r", "\n").split("\n")) if p]
 
     def trafilatura_body(self) -> list[str]:
-        import trafilatura  # imported lazily: only unknown layouts pay for it
-        from trafilatura.deduplication import LRUCache
-
-        # A fresh cache per page: deduplicate=True would share trafilatura's process-wide
-        # cache, and from the 4th parse of a similar page it would return no text at all.
-
-        text = trafilatura.extract(
-            self.html, url=self.url, favor_precision=True, include_comments=False,
-            include_tables=False, deduplicate=LRUCache(maxsize=1024), fast=True,
-        )
-        return [p for p in (clean_text(x) for x in (text or "").split("\n")) if p]
+        """trafilatura's text of the page (precision mode, no tables), one block a line."""
+        text = trafilatura_text(self.html, self.url, tables=False)
+        return [p for p in (clean_text(x) for x in text.split("\n")) if p]
 
     def section(self) -> str | None:
         value = self.css_text(self.section_css) or self.meta("article:section")
@@ -322,11 +313,7 @@ class ArticleParser:
     def tags(self) -> list[str]:
         found = self.css_texts(self.tags_css) or [clean_text(t) for t in self.meta_all("article:tag")]
         if not found:
-            kw = self.ld.get("keywords")
-            if isinstance(kw, str):
-                found = [clean_text(k) for k in kw.split(",")]
-            elif isinstance(kw, list):
-                found = [clean_text(k) for k in kw if isinstance(k, str)]
+            found = ld_keywords(self.ld.get("keywords"))
         return _unique(t for t in found if t)
 
     def language(self) -> str | None:

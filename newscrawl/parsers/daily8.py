@@ -1,6 +1,6 @@
 """Daily8 parser (www.daily8.com, an aggregator that republishes other publishers' articles).
 
-No real Daily8 HTML was available (../shared/docs/publishers.md section 4): only flattened page
+No real Daily8 HTML was available when it was written, only flattened page
 text. So the parser does not trust class names. It reads the page the way a reader sees it, as a
 sequence of text blocks (block elements, ``<br>`` and images split blocks; inline elements glue),
 and relies on the boilerplate TEXT, the stable signal:

@@ -16,7 +16,7 @@ its attribution alone ("à franceinfo") is a fragment that would read as noise, 
 annotated reference pages keep quote and attribution together.
 
 Never the JSON-LD ``headline`` (cut at 110 chars). No paywall on this site.
-Selectors: ../shared/docs/publishers.md section 1.4, checked on the 2023 and 2025 reference pages
+Selectors: checked on the 2023 and 2025 reference pages
 (e.g. /culture/musique/…_5755859.html, 2023-04-06; /politique/…_7375003.html, 2025-07-13).
 """
 
@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import html_blocks
-from newscrawl.text.markup import types_of
+from newscrawl.text.markup import ld_breadcrumb_first
 from newscrawl.text.normalize import clean_text
 from newscrawl.text.urls import url_section
 
@@ -66,13 +66,6 @@ def is_old_article_banner(line: str) -> bool:
     return bool(_OLD_BANNER.match(clean_text(line)))
 
 
-def _position(item: dict[str, Any]) -> int:
-    try:
-        return int(item.get("position") or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 def split_names(raw: str | None) -> list[str]:
     """'Anne Roux, Paul Mas et Lina Ba' -> three names ("franceinfo avec AFP" stays whole)."""
     return [n for n in re.split(r"\s*,\s*|\s+et\s+", clean_text(raw)) if n] if raw else []
@@ -86,7 +79,7 @@ class FranceinfoParser(ArticleParser):
     #: 1: first version (2023 + 2025 templates, audio pages).
     #: 2: live pages' text from JSON-LD liveBlogUpdate; section from the URL as the last fallback.
     version: ClassVar[int] = 2
-    #: JSON-LD headline is cut at 110 chars on 12 of 19 pages (publishers.md 1.4).
+    #: The JSON-LD headline is cut at 110 chars (12 of the 19 reference pages): never read.
     jsonld_headline: ClassVar[bool] = False
 
     title_css = (
@@ -182,8 +175,8 @@ class FranceinfoParser(ArticleParser):
     def live_ld_lines(self) -> list[str]:
         """Live pages (``/…/direct-…_ID.html``) with no ``div.c-body`` and no ``articleBody``: the
         schema.org ``LiveBlogPosting.liveBlogUpdate[]`` entries, headline then body blocks, in the
-        JSON-LD's order. publishers.md documents only the live URL, not the live markup: this
-        fallback relies on the schema.org shape, not on franceinfo class names."""
+        JSON-LD's order. No live page's markup was at hand, only its URL: this fallback relies on
+        the schema.org shape, not on franceinfo class names."""
         updates = self.ld.get("liveBlogUpdate")
         lines: list[str] = []
         for update in updates if isinstance(updates, list) else []:
@@ -203,19 +196,7 @@ class FranceinfoParser(ArticleParser):
 
     def breadcrumb_section(self) -> str | None:
         """First item of the JSON-LD BreadcrumbList (e.g. "Faits-divers" of "Faits-divers > Justice")."""
-        for obj in self.ld_all:
-            if "BreadcrumbList" not in types_of(obj):
-                continue
-            items = obj.get("itemListElement")
-            if not isinstance(items, list):
-                continue
-            for item in sorted((i for i in items if isinstance(i, dict)), key=_position):
-                name = item.get("name")
-                if not isinstance(name, str) and isinstance(item.get("item"), dict):
-                    name = item["item"].get("name")
-                if isinstance(name, str) and clean_text(name) and clean_text(name).casefold() != "accueil":
-                    return clean_text(name)
-        return None
+        return ld_breadcrumb_first(self.ld_all)
 
     def image(self) -> str | None:
         """Cover ``img`` (never a placeholder: lazy 2025 covers, video posters); else og:image, JSON-LD."""
@@ -233,5 +214,5 @@ class FranceinfoParser(ArticleParser):
         return self.absolute(url) if isinstance(url, str) else None
 
     def paywalled(self) -> bool:
-        # franceinfo has no paywall (no isAccessibleForFree, no teaser markup): publishers.md 1.4.
+        # franceinfo has no paywall: its pages carry no isAccessibleForFree and no teaser markup.
         return False

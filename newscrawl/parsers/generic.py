@@ -39,18 +39,18 @@ from lxml import etree
 from parsel import Selector
 
 from newscrawl.parsers.base import ArticleParser, _unique
-from newscrawl.text.blocks import BLOCK_TAGS, BREAK_TAGS, node_text
+from newscrawl.text.blocks import element_texts, node_text, raw_texts
 from newscrawl.text.datefallback import date_languages, find_date
 from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.container import (
-    CELL_SEPARATOR,
     CONTAINER_NOISE_CSS,
     container_lines,
     container_parts,
     dominant_container,
     prune_link_blocks,
 )
-from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected
+from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected, remove_keeping_tail
+from newscrawl.text.fulltext import trafilatura_lines
 from newscrawl.text.guard import ContentGuard
 from newscrawl.text.markup import ld_names
 from newscrawl.text.metadata import byline_names, is_caption, split_keywords, tag_values
@@ -135,9 +135,6 @@ BODY_PRUNE_CSS: tuple[str, ...] = (
     "a[href='#top']", "a[href='#page']", "[class*=skip-link]", "[class*=screen-reader]",
 )  # fmt: skip
 
-_BYLINE_PREFIX = re.compile(
-    r"^(?:auteur|autrice|auteurs|redige par|ecrit par|publie par|par|by)\b", re.IGNORECASE
-)
 _AUTHOR_LINE = re.compile(
     r"^(?:Auteur|Autrice|Auteurs|Rédigé par|Écrit par|Publié par)\s*:?\s+(?P<name>.+)$", re.IGNORECASE
 )
@@ -177,35 +174,6 @@ def may_start_a_line(raw: str) -> bool:
 
 #: Elements read for byline and date lines (``_short_lines``).
 _SHORT_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "time")
-#: A name ending with an initial ("D.D.", "Jean D."): its final period is part of the name.
-_INITIAL_END = re.compile(r"(?:^|[\s.\-])[A-ZÀ-Ý]\.$")
-_NAME_CUT = re.compile(r"\s+[\u2013\u2014|-]\s+|\s*[(\[]|\s*,\s*(?=[a-zà-ÿ])")
-
-
-def clean_author_name(raw: str) -> str | None:
-    """'Par Jeanne Martin', 'Auteur : X - bio...' -> the name; None when it is not a name."""
-    name = clean_text(raw)
-    m = _AUTHOR_LINE.match(name)
-    if m:
-        name = m.group("name")
-    for prefix in ("Par ", "par ", "By ", "by ", "De ", "Auteur :", "Auteur:"):
-        if name.startswith(prefix):
-            name = name[len(prefix):].strip()
-    name = _NAME_CUT.split(name, maxsplit=1)[0].lstrip(" ,.;:").rstrip(" ,;:")
-    if name.endswith(".") and not _INITIAL_END.search(name):  # "D.D." keeps the period of its initial
-        name = name.rstrip(" .")
-    if not name or name.startswith("http") or "@" in name or any(c.isdigit() for c in name):
-        return None
-    if len(name) > 60 or len(name.split()) > 6:
-        return None
-    return name
-
-
-def split_author_names(raw: str) -> list[str]:
-    """'Anne Roux, Paul Mas et Lina Ba' -> three names."""
-    return [n for n in re.split(r"\s*,\s*|\s+et\s+|\s+and\s+|\s*&\s*", clean_text(raw)) if n]
-
-
 #: A JSON-LD ``articleBody`` of at least these many lines and words is the body of a page without
 #: a dominant container (JavaScript-rendered pages, text spread over many blocks): trafilatura
 #: does not run.
@@ -242,70 +210,6 @@ def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
     return start.startswith(lead) or lead.startswith(first) or lead in fold_for_match(" ".join(paragraphs))
 
 
-_SKIPPED_TEXT = frozenset(("script", "style", "noscript", "template"))
-_SPACE_BEFORE = frozenset(BLOCK_TAGS) | frozenset(BREAK_TAGS)
-_SPACE_AFTER = frozenset(BLOCK_TAGS)
-
-
-def element_texts(root: etree._Element, tags: tuple[str, ...]) -> list[tuple[etree._Element, str]]:
-    """``(element, node_text(element))`` for ``root`` and each element under it whose tag is one of
-    ``tags``, in document order (the order of ``root.iter(*tags)``).
-
-    One walk over the tree: each element's text is built from its children's, instead of one
-    ``node_text`` walk per element, which costs the depth of the tree times its size in Python
-    calls (every ``div`` of a page re-reads the whole article). The text is the same string
-    ``node_text`` gives (newscrawl.text.blocks: inline tags joined without spaces, ``<br>`` and
-    blocks as spaces, script/style/noscript/template and comments skipped, then ``clean_text``);
-    tests/test_parser_generic_fast.py compares the two on the fixture pages."""
-    raw = _raw_texts(root, tags)
-    if raw is None:  # deeper than the recursion limit: node_text per element, as before
-        return [(el, node_text(el)) for el in root.iter(*tags)]
-    return [(el, clean_text(text)) for el, text in raw]
-
-
-def _raw_texts(root: etree._Element, tags: tuple[str, ...]) -> list[list] | None:
-    """``[element, text]`` pairs of :func:`element_texts` before ``clean_text``; None when the
-    tree is deeper than the recursion limit."""
-    wanted = frozenset(tags)
-    found: list[list] = []
-
-    def inner(el: etree._Element) -> str:
-        slot = None
-        if el.tag in wanted:
-            slot = [el, ""]
-            found.append(slot)
-        parts = [el.text] if el.text else []
-        for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):  # comment, processing instruction, entity: only its tail
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            tag = tag.lower()
-            if tag in _SKIPPED_TEXT:
-                inner(child)  # not read, but elements under it may be wanted
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            if tag in _SPACE_BEFORE:
-                parts.append(" ")
-            parts.append(inner(child))
-            if tag in _SPACE_AFTER:
-                parts.append(" ")
-            if child.tail:
-                parts.append(child.tail)
-        text = "".join(parts)
-        if slot is not None:
-            slot[1] = text
-        return text
-
-    try:
-        inner(root)
-    except RecursionError:  # deeper than the recursion limit: None, the caller reads each node
-        return None
-    return found
-
-
 _RELATED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "div", "strong", "span", "b")
 
 
@@ -324,7 +228,7 @@ def prune_related_lists(root: etree._Element) -> int:
     article's own container, a list that is the article) stays."""
     removed = 0
     budget = RELATED_MAX_SHARE * _text_len(root)
-    raw = _raw_texts(root, _RELATED_TAGS)
+    raw = raw_texts(root, _RELATED_TAGS)
     pairs = [(el, node_text(el)) for el in root.iter(*_RELATED_TAGS)] if raw is None else raw
     for el, text in pairs:
         if el.getparent() is None:
@@ -501,43 +405,8 @@ def _link_share(el: etree._Element) -> float:
 
 
 def _remove(el: etree._Element) -> None:
-    """Remove ``el`` but keep its tail text."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail and el.tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
-def trafilatura_lines(html: str, url: str | None, *, recall: bool = False) -> list[str]:
-    """trafilatura's text of ``html``, one line per block; deterministic (no cross-page dedup).
-    ``favor_precision`` by default; ``recall``: ``favor_recall`` instead (more text, more chrome,
-    which the cleaning steps then remove)."""
-    import trafilatura  # imported lazily: only the generic parser pays for it
-    from trafilatura.deduplication import LRUCache
-
-    text = trafilatura.extract(
-        html, url=url, favor_precision=not recall, favor_recall=recall, include_comments=False, include_tables=True,
-        include_images=False, include_links=False, deduplicate=LRUCache(maxsize=1024), fast=True,
-    )
-    lines = []
-    for raw in (text or "").split("\n"):
-        line = clean_text(raw)
-        if line.startswith("- "):  # trafilatura writes list items "- item"
-            line = line[2:].strip()
-        if line.startswith("|") and line.endswith("|"):  # a table row "| a | b |", or "|---|---|"
-            cells = [cell.strip() for cell in line.strip("|").split("|")]
-            if all(not cell.strip("-: ") for cell in cells):
-                continue
-            line = CELL_SEPARATOR.join(cell for cell in cells if cell)
-        if line:
-            lines.append(line)
-    return lines
+    """Remove ``el`` but keep its tail text (unless only spaces)."""
+    remove_keeping_tail(el, blank_tail=False)
 
 
 # ---------------------------------------------------------------------------- the parser
@@ -812,7 +681,7 @@ class GenericParser(ArticleParser):
         lines run long: the patterns anchor at the start and the name is cut at a dash); only
         those that can start like one of them (:func:`may_start_a_line`), the only ones the
         line patterns can match."""
-        raw = _raw_texts(self.sel.root, _SHORT_LINE_TAGS)
+        raw = raw_texts(self.sel.root, _SHORT_LINE_TAGS)
         if raw is None:  # deeper than the recursion limit
             pairs = element_texts(self.sel.root, _SHORT_LINE_TAGS)
             return [text for _, text in pairs if text and len(text) <= SHORT_LINE_MAX_CHARS]

@@ -1,6 +1,6 @@
 """Le Figaro (www.lefigaro.fr) article parser.
 
-Two template generations share one parser (../shared/docs/publishers.md section 2):
+Two template generations share one parser:
 
 * the 2019+ template (URLs ending in ``-YYYYMMDD``): ``div.fig-main > article``,
   ``h1.fig-headline``, ``p.fig-standfirst``, ``div.fig-content-body > p.fig-paragraph``;
@@ -29,6 +29,7 @@ from typing import ClassVar
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import node_text, texts
+from newscrawl.text.markup import ld_keywords
 from newscrawl.text.normalize import clean_text
 from newscrawl.text.urls import url_section
 
@@ -38,10 +39,10 @@ _PREMIUM_SCRIPT = re.compile(r"\bFFF\.isPremium\s*=\s*true\b|\bfigAnalytics\.ini
 
 
 # The page's own premium state in the inline dataLayer: "gratuit" on free pages (verified);
-# "premium" on the premium fixture (publishers.md 2.5: premium values presumed, not seen).
+# "premium" on the premium fixture (the premium value is presumed: no premium page was seen).
 _PREMIUM_DATALAYER = re.compile(r'"BU_subscriptionContentType"\s*:\s*"premium"', re.IGNORECASE)
-# The paywall box's own text (publishers.md 2.5: "Cet article est réservé aux abonnés. Il vous reste
-# NN% à découvrir."): a secondary signal when the box's class is one we do not know. Never on a free
+# The paywall box's own text ("Cet article est réservé aux abonnés. Il vous reste NN% à
+# découvrir."): a secondary signal when the box's class is one we do not know. Never on a free
 # page (the phrase does not occur on the free reference pages; cards show a padlock class only).
 _PAYWALL_PHRASE = re.compile(
     r"Il vous reste\s*(?:encore\s*)?\d{1,2}\s*(?:&nbsp;|&#160;|\u00a0|\u202f)?\s*%\s*(?:&agrave;|à)\s*découvrir"
@@ -78,7 +79,7 @@ def premium_script(html: str) -> bool:
 
 # A byline written as bare text naming several people: "Par Jean Dupont et Marie Curie". Split only
 # when every part looks like a person's name (capitalised words, initials) and none is an outlet or
-# agency: "Le Figaro et AFP" and "Le Figaro avec AFP" stay one author (publishers.md 2.4).
+# agency: "Le Figaro et AFP" and "Le Figaro avec AFP" stay one author, as the site credits them.
 _AUTHOR_SEP = re.compile(r"\s*,\s*|\s+(?:et|&)\s+")
 _PERSON = re.compile(
     r"^(?:[A-ZÀ-Ý][\w'’.-]*)(?:\s+(?:(?:de|du|des|la|le|van|von|d['’])\s*)?[A-ZÀ-Ý][\w'’.-]*){0,3}$"
@@ -164,7 +165,7 @@ class LeFigaroParser(ArticleParser):
         "ol.fig-breadcrumb li.fig-breadcrumb__item--current span",  # legacy
     )
     strip_css: ClassVar[tuple[str, ...]] = (
-        # --- in the body (publishers.md 2.6)
+        # --- in the body: the site's link, podcast, newsletter and ad inserts
         "p.fig-body-link",  # "À lire aussi" + a.fig-body-link__link (may carry .fig-premium-mark)
         ".fig-crosslinking",  # "À découvrir": podcast and app links (div, or p in some pages)
         "div.fig-newsletter-box",  # newsletter sign-up box (both 2024 reference pages)
@@ -226,7 +227,7 @@ class LeFigaroParser(ArticleParser):
 
     def section(self) -> str | None:
         """``article:section``, JSON-LD ``articleSection``, the breadcrumb's last level, else the
-        URL's first path segment (publishers.md 2.4: "first URL segment")."""
+        URL's first path segment (the site files every article under its section: /international/…)."""
         return super().section() or self.css_text(self.breadcrumb_css) or url_section(self.url)
 
     def tags(self) -> list[str]:
@@ -235,10 +236,9 @@ class LeFigaroParser(ArticleParser):
             return _unique(self.dom_tags)
         raw: list[str] = self.meta_all("article:tag")
         if not raw:
-            raw = self.meta_all("keywords")  # publishers.md 2.4: meta keywords as well
+            raw = self.meta_all("keywords")  # the page's meta keywords repeat its topics
         if not raw:
-            kw = self.ld.get("keywords")
-            raw = [kw] if isinstance(kw, str) else [k for k in kw if isinstance(k, str)] if isinstance(kw, list) else []
+            raw = ld_keywords(self.ld.get("keywords"))
         return _unique(clean_text(t) for value in raw for t in value.split(","))
 
     def paywalled(self) -> bool:

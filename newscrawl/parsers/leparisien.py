@@ -9,20 +9,20 @@ Dates: JSON-LD and ``article:*_time`` metas are UTC (``Z``) to the millisecond; 
 is the last fallback here (the only one without seconds). React's ``<!-- -->`` markers inside
 text nodes are skipped by ``node_text`` (comments contribute only their tail).
 
-See docs/parsers/leparisien.md and ../shared/docs/publishers.md section 3.
+See docs/parsers/leparisien.md.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import html_blocks, node_text, texts
 from newscrawl.text.dates import parse_french, parse_iso
-from newscrawl.text.markup import ld_names, types_of
+from newscrawl.text.markup import ld_breadcrumb_first, ld_keywords
 from newscrawl.text.normalize import clean_text
 
 # ", correspondante à Bordeaux (Gironde)", ", envoyé spécial à Kiev": a role after the name
@@ -75,7 +75,7 @@ class LeParisienParser(ArticleParser):
 
     # header.article_header > h1.title_xl (verified on the 2023 reference pages)
     title_css = ("header.article_header h1", "article.article-full h1")
-    # h2.subheadline (Apr 2023, verified), p.subheadline (Nov 2023, publishers.md 3.4)
+    # h2.subheadline (Apr 2023, verified), p.subheadline (the Nov 2023 template)
     lead_css = ("header.article_header .subheadline", "article.article-full .subheadline")
     # span.byline > span.author > "Par " + a.author_link (verified); plain span on agency /
     # live pages ("Le Parisien", "Le Parisien avec AFP", verified); the whole span as last try.
@@ -107,11 +107,11 @@ class LeParisienParser(ArticleParser):
     # div.lead-art > figure > div > img.image (relative /resizer/ URL, verified)
     image_css = ("div.lead-art figure img",)
     strip_css = (
-        # in body: "À lire aussi" + a.article-read-also_link (publishers.md 3.6)
+        # in body: "À lire aussi" box, a div holding a.article-read-also_link
         "div.article-read-also_container",
         # in body: span[data-filled] > div.ad_element > div.arcad.in-read-arcads (verified)
         "div.ad_element", "div.ad_element_sticky", "div.arcad", "[id^=arcAds]",
-        # in body: dataviz embeds and Dailymotion players (publishers.md 3.6)
+        # in body: dataviz embeds (div[data-id=dataviz…]) and Dailymotion players
         "div[data-id^=dataviz]", "iframe.dailymotion-player", "[class*=dailymotion]",
         # in body: newsletter insert span > div#nlpartial-<uuid> (verified)
         "[id^=nlpartial]",
@@ -131,7 +131,7 @@ class LeParisienParser(ArticleParser):
         "section#bottom",
         # footer box "Profitez des avantages de l'offre numérique" (verified)
         "div.footerSubscribe",
-        # "Info Le Parisien" labels and padlock markers on story cards (publishers.md 3.6)
+        # "Info Le Parisien" labels and padlock markers on the story cards around the article
         "span.tag.label.info", "span.story-marker-p",
         # "Décryptage", "Live" markers next to the breadcrumb (verified)
         "div.article_marker", "div.article_marker_text", "div.live-marker",
@@ -229,7 +229,7 @@ class LeParisienParser(ArticleParser):
         """Top-level section name: breadcrumb, JSON-LD BreadcrumbList, meta slug, articleSection."""
         value = self.css_text(self.section_css)
         if not value:
-            value = self._ld_breadcrumb_first()
+            value = ld_breadcrumb_first(self.ld_all)
         if not value:
             path = self.meta("article:section")
             value = path.strip("/").split("/")[0] if path else None
@@ -237,24 +237,6 @@ class LeParisienParser(ArticleParser):
             raw = self.ld.get("articleSection")
             value = clean_text(raw) if isinstance(raw, str) else None
         return value.strip(" ,/") or None if value else None
-
-    def _ld_breadcrumb_first(self) -> str | None:
-        for obj in self.ld_all:
-            if "BreadcrumbList" not in types_of(obj):
-                continue
-            items = obj.get("itemListElement")
-            if not isinstance(items, list):
-                continue
-            ranked = sorted(
-                (i for i in items if isinstance(i, dict)),
-                key=lambda i: i.get("position") if isinstance(i.get("position"), int) else 0,
-            )
-            for item in ranked:
-                inner: Any = item.get("item")
-                names = ld_names(inner) or ld_names(item)
-                if names:
-                    return clean_text(names[0]) or None
-        return None
 
     def _section_slugs(self) -> set[str]:
         slugs = _path_slugs(urlsplit(self.url).path.rsplit("/", 1)[0])
@@ -269,13 +251,9 @@ class LeParisienParser(ArticleParser):
     def tags(self) -> list[str]:
         """JSON-LD ``keywords`` without the leading section slugs (see section_keywords_dropped)."""
         kw = self.ld.get("keywords")
-        if isinstance(kw, str):
-            found = [clean_text(k) for k in kw.split(",")]
-        elif isinstance(kw, list):
-            found = [clean_text(k) for k in kw if isinstance(k, str)]
-        else:
+        if not isinstance(kw, str | list):
             return super().tags()
-        return _unique(section_keywords_dropped([k for k in found if k], self._section_slugs()))
+        return _unique(section_keywords_dropped(ld_keywords(kw), self._section_slugs()))
 
     def paywalled(self) -> bool:
         """JSON-LD ``isAccessibleForFree: "False"`` / ``hasPart``, the paywalled section classes, or

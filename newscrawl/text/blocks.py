@@ -10,12 +10,14 @@ from parsel import Selector, SelectorList
 from newscrawl.text.depth import bound_depth
 from newscrawl.text.normalize import clean_text
 
-#: Elements read as a space (node_text); the generic parser's one-walk texts use the same sets.
+#: Elements read as a space (node_text, element_texts).
 BREAK_TAGS = {"br", "hr"}
 BLOCK_TAGS = {
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
     "section", "article", "figure", "figcaption", "table", "tr", "td", "th", "dd", "dt", "cite",
 }  # fmt: skip
+#: Elements whose own text is not read (their tail is).
+SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template"))
 
 
 def _text_parts(el: etree._Element, out: list[str]) -> None:
@@ -25,7 +27,7 @@ def _text_parts(el: etree._Element, out: list[str]) -> None:
             out.append(el.tail)
         return
     tag = tag.lower()
-    if tag in {"script", "style", "noscript", "template"}:
+    if tag in SKIPPED_TAGS:
         if el.tail:
             out.append(el.tail)
         return
@@ -52,6 +54,69 @@ def node_text(node: Selector | etree._Element) -> str:
     for child in el:
         _text_parts(child, out)
     return clean_text("".join(out))
+
+
+_SPACE_BEFORE = frozenset(BLOCK_TAGS) | frozenset(BREAK_TAGS)
+_SPACE_AFTER = frozenset(BLOCK_TAGS)
+
+
+def element_texts(root: etree._Element, tags: tuple[str, ...]) -> list[tuple[etree._Element, str]]:
+    """``(element, node_text(element))`` for ``root`` and each element under it whose tag is one of
+    ``tags``, in document order (the order of ``root.iter(*tags)``).
+
+    One walk over the tree: each element's text is built from its children's, instead of one
+    ``node_text`` walk per element, which costs the depth of the tree times its size in Python
+    calls (every ``div`` of a page re-reads the whole article). The text is the same string
+    ``node_text`` gives (inline tags joined without spaces, ``<br>`` and
+    blocks as spaces, script/style/noscript/template and comments skipped, then ``clean_text``);
+    tests/test_parser_generic_fast.py compares the two on the fixture pages."""
+    raw = raw_texts(root, tags)
+    if raw is None:  # deeper than the recursion limit: node_text per element, as before
+        return [(el, node_text(el)) for el in root.iter(*tags)]
+    return [(el, clean_text(text)) for el, text in raw]
+
+
+def raw_texts(root: etree._Element, tags: tuple[str, ...]) -> list[list] | None:
+    """``[element, text]`` pairs of :func:`element_texts` before ``clean_text``; None when the
+    tree is deeper than the recursion limit."""
+    wanted = frozenset(tags)
+    found: list[list] = []
+
+    def inner(el: etree._Element) -> str:
+        slot = None
+        if el.tag in wanted:
+            slot = [el, ""]
+            found.append(slot)
+        parts = [el.text] if el.text else []
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):  # comment, processing instruction, entity: only its tail
+                if child.tail:
+                    parts.append(child.tail)
+                continue
+            tag = tag.lower()
+            if tag in SKIPPED_TAGS:
+                inner(child)  # not read, but elements under it may be wanted
+                if child.tail:
+                    parts.append(child.tail)
+                continue
+            if tag in _SPACE_BEFORE:
+                parts.append(" ")
+            parts.append(inner(child))
+            if tag in _SPACE_AFTER:
+                parts.append(" ")
+            if child.tail:
+                parts.append(child.tail)
+        text = "".join(parts)
+        if slot is not None:
+            slot[1] = text
+        return text
+
+    try:
+        inner(root)
+    except RecursionError:  # deeper than the recursion limit: None, the caller reads each node
+        return None
+    return found
 
 
 def texts(nodes: SelectorList[Selector] | Iterable[Selector]) -> list[str]:

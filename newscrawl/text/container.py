@@ -16,6 +16,7 @@ import re
 from lxml import etree
 
 from newscrawl.text.blocks import node_text
+from newscrawl.text.fastcss import remove_keeping_tail
 from newscrawl.text.normalize import clean_text
 
 #: Share of the page's paragraph text an element must hold to be the article's container.
@@ -246,14 +247,6 @@ def prune_link_blocks(root: etree._Element) -> int:
         return 0
     removed = 0
     for el in reversed(doomed):  # outermost last: an inner group removed with its outer one is harmless
-        parent = el.getparent()
-        if parent is not None:
-            if el.tail and el.tail.strip():
-                prev = el.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
+        if remove_keeping_tail(el, blank_tail=False):
             removed += 1
     return removed

@@ -423,19 +423,28 @@ def subject_first_xpath(css: str) -> str | None:
     return " | ".join(branches) if branches else None
 
 
-def drop_tree(el: Any) -> None:
-    """``lxml.html``'s ``HtmlElement.drop_tree()`` for any element: remove ``el`` and its children;
-    its tail text joins the previous sibling's tail, or the parent's text."""
+def remove_keeping_tail(el: Any, *, blank_tail: bool = True) -> bool:
+    """Remove ``el`` and its children, keeping the text that follows it: its tail joins the
+    previous sibling's tail, or the parent's text. A tail of only spaces is kept too unless
+    ``blank_tail`` is False. False (nothing removed) when ``el`` has no parent."""
     parent = el.getparent()
     if parent is None:
-        raise CannotDropElementWithoutParent("The node you're trying to remove has no parent")
-    if el.tail:
+        return False
+    if el.tail and (blank_tail or el.tail.strip()):
         previous = el.getprevious()
         if previous is None:
             parent.text = (parent.text or "") + el.tail
         else:
             previous.tail = (previous.tail or "") + el.tail
     parent.remove(el)
+    return True
+
+
+def drop_tree(el: Any) -> None:
+    """``lxml.html``'s ``HtmlElement.drop_tree()`` for any element: remove ``el`` and its children;
+    its tail text joins the previous sibling's tail, or the parent's text."""
+    if not remove_keeping_tail(el):
+        raise CannotDropElementWithoutParent("The node you're trying to remove has no parent")
 
 
 class IndexedSelector(Selector):

@@ -11,6 +11,7 @@ from typing import Any
 from parsel import Selector
 
 from newscrawl.text.depth import loads as depth_loads
+from newscrawl.text.normalize import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +161,45 @@ def ld_names(value: Any) -> list[str]:
         if isinstance(name, str) and name.strip():
             names.append(name)
     return names
+
+
+def ld_keywords(value: Any) -> list[str]:
+    """JSON-LD ``keywords`` as a list: a string is one comma-separated list ("Politique, Lyon"),
+    a list holds one keyword per string (other values skipped); cleaned, empty ones dropped."""
+    if isinstance(value, str):
+        parts = value.split(",")
+    elif isinstance(value, list):
+        parts = [v for v in value if isinstance(v, str)]
+    else:
+        return []
+    return [k for k in (clean_text(p) for p in parts) if k]
+
+
+def _position(item: dict[str, Any]) -> int:
+    try:
+        return int(item.get("position") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def ld_breadcrumb_first(objects: list[dict[str, Any]]) -> str | None:
+    """The first item of the page's JSON-LD ``BreadcrumbList`` ("Faits-divers" of "Faits-divers >
+    Justice"), by ``position``: the ``ListItem``'s ``name``, else its ``item``'s; the home page
+    ("Accueil") is no section and is passed over. None when the page has no such list."""
+    for obj in objects:
+        if "BreadcrumbList" not in types_of(obj):
+            continue
+        items = obj.get("itemListElement")
+        if not isinstance(items, list):
+            continue
+        for item in sorted((i for i in items if isinstance(i, dict)), key=_position):
+            name = item.get("name")
+            if not isinstance(name, str) and isinstance(item.get("item"), dict):
+                name = item["item"].get("name")
+            text = clean_text(name) if isinstance(name, str) else ""
+            if text and text.casefold() != "accueil":
+                return text
+    return None
 
 
 def ld_bool(value: Any) -> bool | None:

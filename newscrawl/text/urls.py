@@ -21,17 +21,16 @@ TRACKING_PARAMS = re.compile(
     re.IGNORECASE,
 )
 
-# Hosts that are aliases of one site: the left one is rewritten to the right one.
-HOST_ALIASES = {
-    "francetvinfo.fr": "www.franceinfo.fr",
-    "www.francetvinfo.fr": "www.franceinfo.fr",
-    "franceinfo.fr": "www.franceinfo.fr",
-    "lefigaro.fr": "www.lefigaro.fr",
-    "leparisien.fr": "www.leparisien.fr",
-    "daily8.com": "www.daily8.com",
-    "amp.lefigaro.fr": "www.lefigaro.fr",
-    "amp.leparisien.fr": "www.leparisien.fr",
-}
+
+@lru_cache(maxsize=1)
+def host_aliases() -> dict[str, str]:
+    """Hosts that are aliases of one site, each mapped to the site's canonical host: read from
+    the publisher registry (``Publisher.host_aliases`` fold to ``Publisher.domains[0]``).
+    Imported on first use: the registry imports this module's ``TRACKING_PARAMS``."""
+    from newscrawl.publishers import PUBLISHERS
+
+    return {alias: pub.domains[0] for pub in PUBLISHERS.values() for alias in pub.host_aliases}
+
 
 _AMP_PATH = re.compile(r"(?:/amp/?$|^/amp(?=/)|\.amp(?=\.html$|$)|/amp(?=/))", re.IGNORECASE)
 
@@ -61,7 +60,7 @@ def _canonical(url: str) -> str:
     url = safe_url_string(url)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
-    host = HOST_ALIASES.get(host, host)
+    host = host_aliases().get(host, host)
     port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
     scheme = "https" if parts.scheme in ("http", "https", "") else parts.scheme
     if port:  # a local mirror or test server: keep its scheme, it may not speak TLS
@@ -97,10 +96,6 @@ def is_plausible_canonical(declared: str | None, fetched: str) -> bool:
 def url_id(url: str) -> str:
     """16 hex chars, stable: the record id of an article whose canonical URL is ``url``."""
     return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:16]
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def url_section(url: str) -> str | None:
