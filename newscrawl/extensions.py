@@ -9,6 +9,9 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions import corestats as scrapy_corestats
+
+from newscrawl.exceptions import DeferredCopy
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +42,16 @@ class StatsFileExtension:
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         tmp.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8")
         tmp.replace(self.path)
+
+
+class CoreStats(scrapy_corestats.CoreStats):
+    """Scrapy's core stats, where an item held back is not a drop: a
+    ``newscrawl.exceptions.DeferredCopy`` (an aggregator copy or a teaser the dedup step holds
+    until the crawl is idle, then processes again) is counted as ``newscrawl/dedup/deferred``
+    only, never in ``item_dropped_count`` / ``item_dropped_reasons_count/*``. Replaces
+    ``scrapy.extensions.corestats.CoreStats`` in EXTENSIONS."""
+
+    def item_dropped(self, item: Any, spider: Any, exception: BaseException) -> None:
+        if isinstance(exception, DeferredCopy):
+            return
+        super().item_dropped(item, spider, exception)
