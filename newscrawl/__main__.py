@@ -52,6 +52,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     item, parser, reason = outcome.item, outcome.parser, outcome.reason
     if parser is not None and parser.field_errors:
         print(f"newscrawl extract: {url}: fields failed: {', '.join(parser.field_errors)}", file=sys.stderr)
+    for warning, detail in outcome.warnings:  # what the crawl logs as "Page <url>: <reason> (...); kept"
+        if warning != "field_error":  # said just above
+            print(f"newscrawl extract: {url}: {warning}: {detail}", file=sys.stderr)
     if reason or item is None:  # not an article: say why, print no record
         reason = reason or "dropped"
         why = road.NOT_AN_ARTICLE.get(reason) or f"the page was dropped ({outcome.detail or reason})"

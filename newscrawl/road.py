@@ -5,8 +5,9 @@ The road's stops, in order (:data:`ROAD`):
 1. ``check``: what the body is (empty, binary, not HTML, truncated, charset trouble): a drop
    reason or warnings (:func:`check_page`);
 2. ``parse``: the site's parser (``newscrawl.parsers.parse_page``), then the page-level
-   verdicts on what it found: no title, no body, markup too deep (:func:`page_reason`) and
-   implausible dates (:func:`check_dates`);
+   verdicts on what it found: fields in error, a canonical URL refused (:func:`parse_warnings`),
+   no title, no body, markup too deep (:func:`page_reason`) and implausible dates
+   (:func:`check_dates`);
 3. ``paywall``, ``related``, ``noise``: the cleaning steps (:data:`CLEANING`, from
    ``newscrawl.clean``);
 4. ``finalize``: ``word_count`` recomputed, no title / no body after cleaning (:func:`finalize`).
@@ -164,6 +165,21 @@ def page_reason(item: ArticleItem, parser: Any = None) -> str | None:
     return None
 
 
+def parse_warnings(item: ArticleItem, parser: Any) -> list[tuple[str, str]]:
+    """What the parse says about the page, as warnings (reason, detail): fields left empty
+    after an error (``field_error``), a declared canonical URL refused (``canonical_refused``,
+    ``newscrawl.canonical``: the record is named after the fetched URL)."""
+    warnings = []
+    if parser.field_errors:
+        warnings.append(("field_error", "fields left empty after an error: " + ", ".join(parser.field_errors)))
+    refused = getattr(parser, "canonical_refused", None)
+    if refused:
+        detail = (f"declared canonical {refused[1]} refused ({refused[0]}): "
+                  f"the record is named after the fetched URL {item.canonical_url}")
+        warnings.append(("canonical_refused", detail))
+    return warnings
+
+
 def check_dates(item: ArticleItem, fetched_at: datetime, tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
                 hints: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """A date after the fetch time (+ tolerance), or before 1900, cannot be right: it is
@@ -240,7 +256,9 @@ def run(url: str, body: bytes | str, fetched_at: datetime | str | None, *, sourc
     item, parser = parse_page(url, check.body, when, source=source, encoding=check.encoding, hints=hints, strict=strict)
     _mark(item, "check")
     _mark(item, "parse")
-    warnings = check.warnings + (check_dates(item, when, future_tolerance, hints) if when is not None else [])
+    warnings = check.warnings + parse_warnings(item, parser)
+    if when is not None:
+        warnings += check_dates(item, when, future_tolerance, hints)
     removed: Counter[str] = Counter()
     for step in CLEANING:
         removed.update(clean_step(step.name, item, max_removed_ratio) or ())

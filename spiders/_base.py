@@ -622,16 +622,14 @@ class NewsSpider(scrapy.Spider):
         except Exception as exc:  # component boundary: one bad page never stops the crawl
             self.logger.exception("Parser failed on %(url)s", {"url": response.url})
             return self._drop(response, "parser_error", repr(exc))
-        if parser.field_errors:
-            for name in parser.field_errors:
-                self.inc(f"parse/field_error/{name}")
-            self._warn(response, "field_error", "fields left empty after an error: " + ", ".join(parser.field_errors))
+        for name in parser.field_errors:
+            self.inc(f"parse/field_error/{name}")
         self.inc(f"parse/body_source/{parser.body_source}")
         refused = getattr(parser, "canonical_refused", None)
         if refused:  # newscrawl.canonical: the record is named after the fetched URL
             self.inc(f"page/canonical_refused/{refused[0]}")
-            self._warn(response, "canonical_refused", f"declared canonical {refused[1]} refused ({refused[0]}): "
-                       f"the record is named after the fetched URL {item.canonical_url}")
+        for reason, detail in road.parse_warnings(item, parser):
+            self._warn(response, reason, detail)
         instead = self.after_parse(response, item, parser)
         if instead is not None:  # e.g. daily8: an empty page is fetched again through the browser
             return iter(instead)

@@ -5,6 +5,7 @@ cleaned twice; the library never imports the app layer."""
 from __future__ import annotations
 
 import ast
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -108,3 +109,19 @@ def test_the_library_never_imports_the_app_layer():
 def test_the_dedup_stores_backends_do_not_import_their_factory():
     store = _imports(ROOT / "newscrawl" / "dedup" / "store.py")
     assert not {"newscrawl.dedup.sqlite_store", "newscrawl.dedup.redis_store"} & store
+
+
+def test_extract_says_what_the_page_checks_found(tmp_path, capsys):
+    from newscrawl.__main__ import main
+
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE.replace(b"<title>", b'<meta property="article:published_time" '
+                                              b'content="2031-01-01T00:00:00Z"><title>'))
+    assert main(["extract", str(page), "--source", "generic", "--fetched-at", "2025-01-01T00:00:00+00:00"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["published"] is None
+    assert "future_date: published 2031-01-01T00:00:00+00:00 is after the fetch time; dropped" in err
+    page.write_bytes(b"%PDF-1.7 ...")
+    assert main(["extract", str(page)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "binary: this page holds no article: the page was dropped (PDF document" in err
