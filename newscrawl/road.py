@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from newscrawl.clean import STEPS as CLEAN_STEPS
 from newscrawl.clean import strip_line_noise, strip_paywall, strip_related
 from newscrawl.clean.steps import DEFAULT_MAX_REMOVED_RATIO
 from newscrawl.pagecheck import (
@@ -62,12 +63,10 @@ class CleaningStep:
     """``run(item, max_removed_ratio=...)`` mutates the item, returns lines removed per rule."""
 
 
-CLEANING: tuple[CleaningStep, ...] = (
-    CleaningStep("paywall", strip_paywall),
-    CleaningStep("related", strip_related),
-    CleaningStep("noise", strip_line_noise),
-)
-"""The cleaning steps, in the order they run (ITEM_PIPELINES 200, 300, 400)."""
+_STEP_NAMES = {strip_paywall: "paywall", strip_related: "related", strip_line_noise: "noise"}
+CLEANING: tuple[CleaningStep, ...] = tuple(CleaningStep(_STEP_NAMES[run], run) for run in CLEAN_STEPS)
+"""The cleaning steps, in the order they run (``newscrawl.clean.STEPS``'s, which
+``clean_item`` follows too; ITEM_PIPELINES 200, 300, 400)."""
 STEPS: dict[str, CleaningStep] = {step.name: step for step in CLEANING}
 ROAD: tuple[str, ...] = ("check", "parse", *STEPS, "finalize")
 """Every stop of a page's road, in order."""
