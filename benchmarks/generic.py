@@ -47,16 +47,12 @@ FETCHED_AT = "2025-01-01T00:00:00+00:00"  # parsers never read the clock; a fixe
 
 
 def generic_record_text(html: str, url: str | None = None) -> str:
-    """Lead and text of the generic parser's cleaned record of a page."""
-    from newscrawl.clean import clean_item
-    from newscrawl.parsers.generic import GenericParser
-    from newscrawl.text.dates import parse_iso
-    from pipelines.finalize import finalize
+    """Lead and text of the generic parser's cleaned record of a page (the page's whole road,
+    ``newscrawl.road.run``, with the generic parser)."""
+    from newscrawl import road
 
-    item = GenericParser(url or "https://example.org/article", html, parse_iso(FETCHED_AT)).parse()
-    clean_item(item)
-    finalize(item)
-    return "\n".join(part for part in (item.lead, item.text) if part)
+    item = road.run(url or "https://example.org/article", html, FETCHED_AT, source="generic").item
+    return "\n".join(part for part in (item.lead, item.text) if part) if item is not None else ""
 
 
 def trafilatura_default(html: str, url: str | None = None) -> str:

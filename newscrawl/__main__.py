@@ -27,18 +27,10 @@ exit codes:
 See docs/operations.md."""
 
 
-NOT_AN_ARTICLE = {
-    "no_title": "no headline was found (an index, a listing or an unknown layout?)",
-    "no_body": "a headline but no article text was found (a video, a live page or an empty template?)",
-}
-"""finalize()'s reasons, as sentences."""
-
-
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newscrawl.clean import clean_item
-    from newscrawl.parsers import UnknownSource, check_source, parse_page
+    from newscrawl import road
+    from newscrawl.parsers import UnknownSource, check_source
     from newscrawl.text.dates import parse_iso
-    from pipelines.finalize import finalize
 
     try:
         check_source(args.source)
@@ -56,13 +48,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"newscrawl extract: bad --fetched-at {args.fetched_at!r}", file=sys.stderr)
         return 2
     url = args.url or path.resolve().as_uri()
-    item, parser = parse_page(url, body, fetched_at, source=args.source, encoding=args.encoding)
-    clean_item(item)
-    reason = finalize(item)
-    if parser.field_errors:
+    outcome = road.run(url, body, fetched_at, source=args.source, encoding=args.encoding)
+    item, parser, reason = outcome.item, outcome.parser, outcome.reason
+    if parser is not None and parser.field_errors:
         print(f"newscrawl extract: {url}: fields failed: {', '.join(parser.field_errors)}", file=sys.stderr)
-    if reason:  # not an article: say why, print no record
-        why = NOT_AN_ARTICLE.get(reason, f"the page was dropped ({reason})")
+    for warning, detail in outcome.warnings:  # what the crawl logs as "Page <url>: <reason> (...); kept"
+        if warning != "field_error":  # said just above
+            print(f"newscrawl extract: {url}: {warning}: {detail}", file=sys.stderr)
+    if reason or item is None:  # not an article: say why, print no record
+        reason = reason or "dropped"
+        why = road.NOT_AN_ARTICLE.get(reason) or f"the page was dropped ({outcome.detail or reason})"
         print(f"newscrawl extract: {url}: {reason}: this page holds no article: {why}. No record printed.",
               file=sys.stderr)
         return 1

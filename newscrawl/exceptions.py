@@ -23,8 +23,9 @@ class NearDuplicate(DropItem):
 
 class DeferredCopy(DropItem):
     """Not a real drop: an aggregator copy or a teaser held until the crawl is idle, then
-    processed again (so an original arriving meanwhile wins). Its drop count is taken back
-    when it is released."""
+    processed again (so an original arriving meanwhile wins), from the dedup step on: the
+    cleaning steps and finalize pass it untouched (newscrawl.road). Not counted as a drop
+    (newscrawl.extensions.CoreStats skips it)."""
 
 
 class WriteRefused(DropItem):

@@ -9,6 +9,9 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions import corestats as scrapy_corestats
+
+from newscrawl.exceptions import DeferredCopy
 
 from newscrawl.atomic import write_text_atomic
 
@@ -39,3 +42,16 @@ class StatsFileExtension:
         stats["finish_reason"] = reason
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.path, json.dumps(stats, default=str, indent=1, sort_keys=True))
+
+
+class CoreStats(scrapy_corestats.CoreStats):
+    """Scrapy's core stats, where an item held back is not a drop: a
+    ``newscrawl.exceptions.DeferredCopy`` (an aggregator copy or a teaser the dedup step holds
+    until the crawl is idle, then processes again) is counted as ``newscrawl/dedup/deferred``
+    only, never in ``item_dropped_count`` / ``item_dropped_reasons_count/*``. Replaces
+    ``scrapy.extensions.corestats.CoreStats`` in EXTENSIONS."""
+
+    def item_dropped(self, item: Any, spider: Any, exception: BaseException) -> None:
+        if isinstance(exception, DeferredCopy):
+            return
+        super().item_dropped(item, spider, exception)

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscrawl.clean import clean_item
+from newscrawl import road
 from newscrawl.items import ArticleItem
-from newscrawl.parsers import parse_page
-from newscrawl.text.dates import parse_iso
 
 
 @dataclass
@@ -47,13 +45,13 @@ def load_fixtures(root: Path) -> list[Fixture]:
 
 def extract_article(url: str, body: bytes, fetched_at: str, *, source: str | None = None,
                     encoding: str | None = None) -> ArticleItem:
-    """Parse + clean + finalize: the same steps as ``python -m newscrawl extract``."""
-    from pipelines.finalize import finalize
-
-    item, _ = parse_page(url, body, parse_iso(fetched_at), source=source, encoding=encoding, strict=True)
-    clean_item(item)
-    finalize(item)
-    return item
+    """The page's whole road (``newscrawl.road.run``: checks, parse, cleaning, finalize), as
+    ``python -m newscrawl extract`` and the crawl run it; a field's error raises. A page the
+    checks drop before any parse (binary, empty) raises ValueError."""
+    outcome = road.run(url, body, fetched_at, source=source, encoding=encoding, strict=True)
+    if outcome.item is None:
+        raise ValueError(f"{url}: {outcome.reason} ({outcome.detail})")
+    return outcome.item
 
 
 def extract_fixture(fx: Fixture) -> ArticleItem:

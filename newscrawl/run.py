@@ -658,12 +658,11 @@ def crawler_stats(crawler: Any) -> dict[str, Any]:
 
 
 def _written_files(crawler: Any) -> list[Path]:
-    from pipelines.write_jsonl import WriteJsonlPipeline
-
-    try:
-        pipeline = crawler.get_item_pipeline(WriteJsonlPipeline)
-    except (RuntimeError, AttributeError):
-        return []
-    if pipeline is None or pipeline.writer is None:
-        return []
-    return sorted(pipeline.writer.written_paths)
+    """The dated JSONL files the crawl wrote: its item pipelines' writers that keep
+    ``written_paths`` (pipelines/write_jsonl.py), found without importing the app layer."""
+    engine = getattr(crawler, "_engine", None)  # Crawler.engine raises before the crawl starts
+    pipelines = getattr(getattr(getattr(engine, "scraper", None), "itemproc", None), "middlewares", None) or ()
+    paths: set[Path] = set()
+    for pipeline in pipelines:
+        paths.update(getattr(getattr(pipeline, "writer", None), "written_paths", None) or ())
+    return sorted(paths)

@@ -146,6 +146,8 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "newscrawl.warc.WarcReplayMiddleware": 960,  # answer from WARC archives (NEWSCRAWL_REPLAY)
 }
 EXTENSIONS = {
+    "scrapy.extensions.corestats.CoreStats": None,  # replaced by ours: an item held back is no drop
+    "newscrawl.extensions.CoreStats": 0,
     "newscrawl.lock.WriterLockExtension": 0,  # one writer per state/output/records folder, before anything opens them
     "newscrawl.extensions.StatsFileExtension": 500,
     "newscrawl.monitor.MonitorExtension": 510,

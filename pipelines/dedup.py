@@ -9,7 +9,9 @@ Same-run preference: aggregator copies (``via`` set, or an aggregator site) and 
 teasers are *deferred*: held in memory and re-emitted when the spider is idle and no other
 crawler of the process sharing the dedup state is busy (through a ``data:`` request whose
 callback yields them), so an original publisher's complete copy arriving meanwhile is the
-record and they become its duplicates.
+record and they become its duplicates. A released item comes back through the pipelines
+already cleaned and finalized: those steps pass it untouched (``newscrawl.road``: each runs once
+per item), and its deferral was never counted as a drop (``newscrawl.extensions.CoreStats``).
 """
 
 from __future__ import annotations
@@ -197,9 +199,6 @@ class DedupContentPipeline:
         for item in items:
             self.released[id(item)] = item
         self._inc("released", len(items))
-        if self.stats is not None:  # the deferral was counted as a drop: it was not one
-            self.stats.inc_value("item_dropped_count", -len(items))
-            self.stats.inc_value(f"item_dropped_reasons_count/{DeferredCopy.__name__}", -len(items))
         logger.info("Releasing %(n)d deferred copies/teasers now that the originals are in", {"n": len(items)})
         request = Request("data:,", callback=self._yield_released, cb_kwargs={"items": items}, dont_filter=True,
                           priority=100, meta={"newscrawl_release": True, "allow_offsite": True,

@@ -1,5 +1,5 @@
-"""FinalizePipeline: recompute derived fields after cleaning, drop pages that are not articles,
-count missing fields."""
+"""FinalizePipeline: the road's last step (``newscrawl.road.finalize``): recompute derived
+fields after cleaning, drop pages that are not articles, count missing fields."""
 
 from __future__ import annotations
 
@@ -7,22 +7,13 @@ import logging
 from typing import Any
 
 from newscrawl.exceptions import NotAnArticle
-from newscrawl.items import COVERAGE_FIELDS, ArticleItem
-from newscrawl.text.normalize import word_count
+from newscrawl.items import ArticleItem
+from newscrawl.road import finalize, passed
 
 logger = logging.getLogger(__name__)
 
 
-
-def finalize(item: ArticleItem) -> str | None:
-    """Recompute ``word_count``; the reason the item is not an article, or None."""
-    item.text = "\n".join(line for line in item.text.split("\n") if line.strip())
-    item.word_count = word_count(item.text)
-    if not item.title:
-        return "no_title"
-    if not item.text:
-        return "no_body"
-    return None
+__all__ = ["COVERAGE_FIELDS", "FinalizePipeline", "finalize"]
 
 
 class FinalizePipeline:
@@ -37,6 +28,8 @@ class FinalizePipeline:
         return cls(crawler)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        if passed(item, "finalize"):  # a deferred copy released by the dedup step: done and counted
+            return item
         reason = finalize(item)
         for name in COVERAGE_FIELDS:
             if not getattr(item, name):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from newscrawl.clean import strip_line_noise
 from newscrawl.clean.pipeline import CleaningStepPipeline
 
 
 class StripLineNoisePipeline(CleaningStepPipeline):
-    """Wraps ``newscrawl.clean.strip_line_noise``: removes ads labels, share/app/newsletter/consent
+    """Runs the road's ``noise`` step (``newscrawl.clean.strip_line_noise``): removes ads labels, share/app/newsletter/consent
     prompts, navigation, image alt text, captions and credits, source/time card lines, the title
     repeated; "Publié le ..." / "Auteur : ..." lines fill ``published``/``authors`` when missing.
 
@@ -16,4 +15,4 @@ class StripLineNoisePipeline(CleaningStepPipeline):
     plus ``orphan_heading``), ``newscrawl/clean/guard/kept_original``.
     """
 
-    step = staticmethod(strip_line_noise)
+    step = "noise"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from newscrawl.clean import strip_paywall
 from newscrawl.clean.pipeline import CleaningStepPipeline
 
 
 class StripPaywallPipeline(CleaningStepPipeline):
-    """Wraps ``newscrawl.clean.strip_paywall``: removes the subscriber teaser at the end of the
+    """Runs the road's ``paywall`` step (``newscrawl.clean.strip_paywall``): removes the subscriber teaser at the end of the
     article ("Il vous reste 72% à découvrir", "S'abonner pour lire la suite"...) and a leading
     "Réservé aux abonnés" kicker, and sets ``paywalled``; teasers inside related cards are left to
     the related step.
@@ -18,4 +17,4 @@ class StripPaywallPipeline(CleaningStepPipeline):
     ``newscrawl/clean/guard/kept_original``.
     """
 
-    step = staticmethod(strip_paywall)
+    step = "paywall"

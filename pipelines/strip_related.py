@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from newscrawl.clean import strip_related
 from newscrawl.clean.pipeline import CleaningStepPipeline
 
 
 class StripRelatedPipeline(CleaningStepPipeline):
-    """Wraps ``newscrawl.clean.strip_related``: cuts the block that closes the page from its heading
+    """Runs the road's ``related`` step (``newscrawl.clean.strip_related``): cuts the block that closes the page from its heading
     ("Articles connexes", "À regarder", "Commentaires", "Hashtags", "L'article est apparu en premier
     ici"...) to the end, and boxes of teaser titles in the middle of the text.
 
@@ -16,4 +15,4 @@ class StripRelatedPipeline(CleaningStepPipeline):
     footer), ``newscrawl/clean/guard/kept_original``.
     """
 
-    step = staticmethod(strip_related)
+    step = "related"

@@ -20,21 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newscrawl.clean import clean_item  # noqa: E402
 from newscrawl.fixtures import extract_article as _site_extract  # noqa: E402
-from newscrawl.parsers.generic import GenericParser  # noqa: E402
-from pipelines.finalize import finalize  # noqa: E402
 from newscrawl.text.dates import parse_iso  # noqa: E402
 from newscrawl.text.normalize import clean_text  # noqa: E402
 
+
 def extract_article(url: str, body: bytes, fetched_at: str, *, source: str, generic: bool = False):  # noqa: ANN201
     """What ``python -m newscrawl extract`` gives, or the same steps with the generic parser."""
-    if not generic:
-        return _site_extract(url, body, fetched_at, source=source)
-    item = GenericParser(url, body, parse_iso(fetched_at)).parse(strict=True)
-    clean_item(item)
-    finalize(item)
-    return item
+    return _site_extract(url, body, fetched_at, source="generic" if generic else source)
 
 
 FIELDS = ("title", "lead", "paragraphs", "authors", "published", "modified", "paywalled")

@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.exceptions import StopDownload
 from scrapy.http import HtmlResponse
 
+from newscrawl import road
 from newscrawl.backfill import Window, backfill_bound_given, parse_window
 from newscrawl.discovery import Document, Entry, NotAFeed, over_byte_cap, read_document, too_old
 from newscrawl.gate import request_failed
@@ -28,17 +29,10 @@ from newscrawl.memo import compact_key as url_key  # the set of requested URLs h
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
 from newscrawl.text.dates import parse_duration, parse_iso, to_iso
-from newscrawl.text.markup import wide_encoding
 from newscrawl.text.urls import TRACKING_PARAMS, canonical_url
 from spiders._checks import (
     HTML_TYPES,
-    binary_kind,
-    charset_problem,
     failure_reason,
-    header_charset,
-    is_before_news,
-    is_future,
-    looks_truncated,
     media_type,
 )
 
@@ -57,7 +51,10 @@ LISTING_CSS: dict[str, tuple[str, ...]] = {
     "leparisien": (".story-preview a",),
 }
 # Request flags of a body cut short (StopDownload, or a connection closed early).
-_PARTIAL_FLAGS = {"download_stopped", "partial", "dataloss"}
+_PARTIAL_FLAGS = road.PARTIAL_FLAGS
+# The log's detail of road.page_reason's drops.
+PAGE_DROPS = {"no_title": "no title found", "no_body": "no body text found",
+              "too_deep": "no body text found in markup nested past 2,048 levels"}
 DISCOVERY_PRIORITY = -1_000_000
 """Request priority of the sitemaps named in a sitemap index, below every article's (0 for the
 newest entry of a document, then -rank, see rank_priority): the scheduler hands out the articles
@@ -525,50 +522,27 @@ class NewsSpider(scrapy.Spider):
     # ---------------------------------------------------------------- articles
     def parse_article(self, response: Response, hints: dict[str, Any] | None = None) -> Iterator[ArticleItem]:
         """Hand the page to its parser; bad input is logged and counted, never raised."""
-        body = response.body
-        ctype = media_type(response.headers.get(b"Content-Type"))
-        if not body.strip():
-            return self._drop(response, "empty_body", "empty body")
-        if "dataloss" in response.flags:  # shorter than its Content-Length (DOWNLOAD_FAIL_ON_DATALOSS off)
-            return self._drop(response, "truncated_body", f"{len(body)} bytes received, fewer than the "
-                              f"Content-Length announced: a truncated download")
-        declared = header_charset(response.headers.get(b"Content-Type"))
-        wide = wide_encoding(body, declared)
-        if wide:  # UTF-16/32 said by a BOM, the header or the meta: read as text, checked as UTF-8
-            body, declared = body.decode(wide, errors="replace").lstrip("\ufeff").encode("utf-8"), None
-        kind = binary_kind(body)
-        if kind:
-            return self._drop(response, "binary", f"{kind} served as {ctype or 'no content type'}")
-        if ctype and ctype not in HTML_TYPES:
-            head = body[:1024].lower()
-            if b"<html" not in head and b"<!doctype html" not in head:
-                return self._drop(response, "not_html", f"content type {ctype}")
-            self._warn(response, "content_type", f"HTML served as {ctype}")
-        problem = None if wide else charset_problem(body, declared)
-        if problem:
-            self._warn(response, *problem)
-        if _PARTIAL_FLAGS & set(response.flags):
-            self._warn(response, "truncated_body", "the body was cut short in transfer")
-        elif looks_truncated(body):
-            self._warn(response, "truncated_html", "no </body> or </html>: markup cut short, read as far as it goes")
+        check = road.check_page(response.body, response.headers.get(b"Content-Type"), flags=response.flags)
+        if check.drop:
+            return self._drop(response, check.drop, check.detail)
+        for reason, detail in check.warnings:
+            self._warn(response, reason, detail)
         # A page replayed from a WARC was fetched when it was archived (newscrawl.warc).
         fetched_at = (parse_iso(response.meta.get("newscrawl_archived_at")) or datetime.now(UTC)).replace(microsecond=0)
         try:
-            item, parser = parse_page(response.url, body, fetched_at, source=self.publisher_of(response.url).key,
-                                      encoding=declared, hints=hints)
+            item, parser = parse_page(response.url, check.body, fetched_at,
+                                      source=self.publisher_of(response.url).key, encoding=check.encoding, hints=hints)
         except Exception as exc:  # component boundary: one bad page never stops the crawl
             self.logger.exception("Parser failed on %(url)s", {"url": response.url})
             return self._drop(response, "parser_error", repr(exc))
-        if parser.field_errors:
-            for name in parser.field_errors:
-                self.inc(f"parse/field_error/{name}")
-            self._warn(response, "field_error", "fields left empty after an error: " + ", ".join(parser.field_errors))
+        for name in parser.field_errors:
+            self.inc(f"parse/field_error/{name}")
         self.inc(f"parse/body_source/{parser.body_source}")
         refused = getattr(parser, "canonical_refused", None)
         if refused:  # newscrawl.canonical: the record is named after the fetched URL
             self.inc(f"page/canonical_refused/{refused[0]}")
-            self._warn(response, "canonical_refused", f"declared canonical {refused[1]} refused ({refused[0]}): "
-                       f"the record is named after the fetched URL {item.canonical_url}")
+        for reason, detail in road.parse_warnings(item, parser):
+            self._warn(response, reason, detail)
         instead = self.after_parse(response, item, parser)
         if instead is not None:  # e.g. daily8: an empty page is fetched again through the browser
             return iter(instead)
@@ -577,13 +551,11 @@ class NewsSpider(scrapy.Spider):
             self.inc("parse/live")
             if not (self.include_live or response.meta.get("newscrawl_explicit")):
                 return self._drop(response, "live", "a live page (NEWSCRAWL_INCLUDE_LIVE is off)")
-        if not item.title:
-            return self._drop(response, "no_title", "no title found")
-        if not item.text:
-            if getattr(parser, "too_deep", False):  # newscrawl.text.depth
-                return self._drop(response, "too_deep", "no body text found in markup nested past 2,048 levels")
-            return self._drop(response, "no_body", "no body text found")
-        self._check_dates(response, item, fetched_at, hints or {})
+        reason = road.page_reason(item, parser)
+        if reason:
+            return self._drop(response, reason, PAGE_DROPS[reason])
+        for reason, detail in road.check_dates(item, fetched_at, self.future_tolerance, hints):
+            self._warn(response, reason, detail)
         if self.window is not None and not response.meta.get("newscrawl_explicit"):
             published = parse_iso(item.published)
             where = self.window.position(published) if published else None
@@ -595,27 +567,6 @@ class NewsSpider(scrapy.Spider):
                 return iter(())
         self.inc("parse/items")
         return iter([item])
-
-    def _check_dates(self, response: Response, item: ArticleItem, fetched_at: datetime,
-                     hints: dict[str, Any]) -> None:
-        """A date after the fetch time (+ tolerance), or before 1900, cannot be right: it is
-        dropped (the feed's date replaces ``published`` when that one is plausible) and the
-        record kept."""
-        for name in ("published", "modified"):
-            value = getattr(item, name)
-            if is_future(value, fetched_at, self.future_tolerance):
-                reason, why = "future_date", "is after the fetch time"
-            elif is_before_news(value):
-                reason, why = "ancient_date", "is before 1900, no news date"
-            else:
-                continue
-            fallback = hints.get("published") if name == "published" else None
-            if fallback and (is_future(fallback, fetched_at, self.future_tolerance) or is_before_news(fallback)
-                             or not parse_iso(fallback)):
-                fallback = None
-            setattr(item, name, fallback)
-            self._warn(response, reason,
-                       f"{name} {value} {why}; " + (f"feed date {fallback} used" if fallback else "dropped"))
 
     def after_parse(self, response: Response, item: ArticleItem, parser: Any) -> list[Any] | None:
         """Hook for site spiders, called on every parsed page before the live/title/body checks:

@@ -97,8 +97,9 @@ def test_the_three_pipelines_equal_clean_item():
 
 
 def test_cleaning_again_changes_nothing():
-    """Deferred copies and teasers go through the pipelines a second time when released
-    (pipelines/dedup.py): the cleaning steps must leave a cleaned record as it is."""
+    """Cleaning a cleaned record again changes nothing (``clean`` over records a crawl already
+    cleaned; a released deferred copy no longer goes through the steps twice, newscrawl/road.py,
+    but the steps stay idempotent)."""
     import random
     from dataclasses import asdict
 

@@ -6,7 +6,7 @@ import json
 
 from newscrawl.dedup.__main__ import main
 from newscrawl.dedup.cluster import Deduplicator, Doc
-from newscrawl.dedup.store import open_store
+from newscrawl.dedup.factory import open_store
 from newscrawl.text.urls import url_id
 
 TEXT = " ".join(f"La médiathèque de Quimperlé prolonge ses horaires d'ouverture le samedi, phrase {i}." for i in range(20))

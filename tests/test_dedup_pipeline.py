@@ -200,7 +200,7 @@ def test_middleware_can_be_switched_off_alone(tmp_path):
 
 
 def test_params_mismatch_stops_the_crawl_at_start(tmp_path):
-    from newscrawl.dedup.store import open_store
+    from newscrawl.dedup.factory import open_store
 
     s = open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path)})
     s.set_meta("params_version", "newscrawl-minhash/{\"num_perm\":64}")
@@ -259,7 +259,7 @@ def test_the_window_is_pruned_at_open_at_most_once_a_day(tmp_path):
     import time
 
     from newscrawl.dedup.fingerprints import fingerprint
-    from newscrawl.dedup.store import open_store
+    from newscrawl.dedup.factory import open_store
 
     s = open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path)})
     fp = fingerprint(TEXT)

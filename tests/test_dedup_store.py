@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.dedup.factory import open_store
 from newscrawl.dedup.fingerprints import PARAMS, SketchParams, fingerprint, load_signature
 from newscrawl.dedup.redis_store import RedisStore
 from newscrawl.dedup.sqlite_store import SqliteStore
@@ -21,10 +22,8 @@ from newscrawl.dedup.store import (
     ParamsMismatch,
     Store,
     check_params,
-    open_store,
 )
 from tests.conftest import free_port, redis_server_process
-
 
 TEXT_A = " ".join(
     f"Phrase numéro {i} de la dépêche sur la fermeture de la ligne ferroviaire entre Clermont et Béziers." for i in range(12)
@@ -288,7 +287,8 @@ def test_memory_settings_reach_the_sqlite_store(tmp_path):
 
 def test_memory_settings_defaults_are_the_settings_module_values(tmp_path):
     from newscrawl import settings as project
-    from newscrawl.dedup.store import DEFAULT_CACHE_MB, DEFAULT_MERGE_KEYS, memory_bounds
+    from newscrawl.dedup.factory import memory_bounds
+    from newscrawl.dedup.store import DEFAULT_CACHE_MB, DEFAULT_MERGE_KEYS
 
     assert (DEFAULT_CACHE_MB, DEFAULT_MERGE_KEYS) == (project.NEWSCRAWL_DEDUP_CACHE_MB,
                                                       project.NEWSCRAWL_DEDUP_MERGE_KEYS)

@@ -1,4 +1,5 @@
-"""The Scrapy adapter shared by the three cleaning pipelines: run one step, count what it did."""
+"""The Scrapy adapter shared by the three cleaning pipelines: run one step of the page's road
+(``newscrawl.road.clean_step``), count what it did."""
 
 from __future__ import annotations
 
@@ -7,23 +8,25 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from newscrawl.clean.steps import DEFAULT_MAX_REMOVED_RATIO, GUARD_KEY
 from newscrawl.items import ArticleItem
+from newscrawl.road import clean_step
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Self
 
     from scrapy.crawler import Crawler
 
 
 class CleaningStepPipeline:
-    """Runs one cleaning step (``step``) on each ArticleItem; other items pass untouched.
+    """Runs one cleaning step of the road (``step``, a name of ``newscrawl.road.CLEANING``) on
+    each ArticleItem; other items pass untouched, and so does an item that has already passed
+    the step (a deferred copy released by the dedup step comes back cleaned: never cleaned twice).
 
     Settings read: NEWSCRAWL_CLEAN_MAX_REMOVED_RATIO (the guard's limit, default 0.7; 1 or more
     turns the guard off). Stats written: ``newscrawl/clean/removed/<rule>`` (lines removed per
     rule), ``newscrawl/clean/guard/kept_original`` (items whose original text the guard kept).
     """
 
-    step: ClassVar[Callable[..., Counter[str]]]
+    step: ClassVar[str]
 
     def __init__(self, crawler: Crawler, max_removed_ratio: float = DEFAULT_MAX_REMOVED_RATIO) -> None:
         self.stats = crawler.stats
@@ -38,7 +41,9 @@ class CleaningStepPipeline:
         if not isinstance(item, ArticleItem):
             return item
         was_paywalled = item.paywalled
-        counts = type(self).step(item, max_removed_ratio=self.max_removed_ratio)
+        counts: Counter[str] | None = clean_step(self.step, item, self.max_removed_ratio)
+        if counts is None:  # already cleaned by this step
+            return item
         assert self.stats is not None
         for rule, n in counts.items():
             key = f"newscrawl/clean/{rule}" if rule == GUARD_KEY else f"newscrawl/clean/removed/{rule}"

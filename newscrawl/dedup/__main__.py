@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from newscrawl.dedup.cluster import Deduplicator
-from newscrawl.dedup.store import SQLITE_FILE, DedupStateError, Store, open_store
+from newscrawl.dedup.factory import open_store
+from newscrawl.dedup.store import SQLITE_FILE, DedupStateError, Store
 from newscrawl.defaults import setting_default
 from newscrawl.text.dates import parse_duration
 from newscrawl.text.urls import canonical_url

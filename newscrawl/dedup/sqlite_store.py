@@ -125,7 +125,7 @@ class SqliteStore:
     processes may share the file (WAL, busy timeout), each committing its own writes.
     ``merge_rows``: recent keys (bands and anchors) held before a merge into the main tables
     (they cost ~100 bytes each in memory); ``cache_mb``: SQLite's page cache. Both come from
-    NEWSCRAWL_DEDUP_MERGE_KEYS and NEWSCRAWL_DEDUP_CACHE_MB (``store.memory_bounds``)."""
+    NEWSCRAWL_DEDUP_MERGE_KEYS and NEWSCRAWL_DEDUP_CACHE_MB (``factory.memory_bounds``)."""
 
     def __init__(self, path: Path | str, *, cache_mb: int = DEFAULT_CACHE_MB, timeout: float = 30.0,
                  merge_rows: int = DEFAULT_MERGE_KEYS) -> None:

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scrapy import signals
 
 from newscrawl.dedup.cluster import Deduplicator, Doc, Thresholds, Verdict
-from newscrawl.dedup.store import Store, open_store
+from newscrawl.dedup.factory import open_store
+from newscrawl.dedup.store import Store
 from newscrawl.defaults import get_float, get_int, state_folder
 from newscrawl.text.dates import parse_duration
 

@@ -1,4 +1,5 @@
-"""The dedup store interface, its records and its factory.
+"""The dedup store interface and its records (the factory, :func:`open_store`, is in
+:mod:`newscrawl.dedup.factory`: the backends import this module, not the other way round).
 
 A store keeps, across runs and without any article text:
 
@@ -13,7 +14,7 @@ A store keeps, across runs and without any article text:
 Two implementations share this interface: :class:`~newscrawl.dedup.sqlite_store.SqliteStore`
 (one file in NEWSCRAWL_STATE_DIR, the default) and
 :class:`~newscrawl.dedup.redis_store.RedisStore` (shared by distributed workers, selected by
-NEWSCRAWL_REDIS_URL). :func:`open_store` picks one from the settings.
+NEWSCRAWL_REDIS_URL). :func:`newscrawl.dedup.factory.open_store` picks one from the settings.
 """
 
 from __future__ import annotations
@@ -21,13 +22,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from newscrawl.dedup.fingerprints import PARAMS, Fingerprint, SketchParams, canary_digest
-from newscrawl.defaults import setting_default, state_folder
-
-if TYPE_CHECKING:
-    from scrapy.settings import BaseSettings
+from newscrawl.defaults import setting_default
 
 SQLITE_FILE = "dedup.sqlite"
 DEFAULT_REDIS_PREFIX: str = setting_default("NEWSCRAWL_DEDUP_REDIS_PREFIX")
@@ -150,59 +148,5 @@ def check_params(store: Store, params: SketchParams = PARAMS, *, where: str = ""
         )
 
 
-DEFAULT_CACHE_MB = 16
-DEFAULT_MERGE_KEYS = 200_000
-MEMORY_BOUNDS = {"NEWSCRAWL_DEDUP_CACHE_MB": DEFAULT_CACHE_MB, "NEWSCRAWL_DEDUP_MERGE_KEYS": DEFAULT_MERGE_KEYS}
-
-
-def memory_bounds(settings: BaseSettings | dict[str, Any]) -> tuple[int, int]:
-    """(SQLite page cache in MB, recent LSH keys held before a merge) from
-    NEWSCRAWL_DEDUP_CACHE_MB and NEWSCRAWL_DEDUP_MERGE_KEYS: whole numbers >= 1, else ValueError
-    (at start: a bad value would otherwise make SQLite's cache default or merge at every article)."""
-    values = []
-    for name, default in MEMORY_BOUNDS.items():
-        raw = settings.get(name)
-        value: int | None = None
-        if raw is None or raw == "":
-            value = default
-        elif isinstance(raw, int) and not isinstance(raw, bool):
-            value = raw
-        elif isinstance(raw, float) and raw.is_integer():
-            value = int(raw)
-        elif isinstance(raw, str):
-            try:
-                value = int(raw.strip())
-            except ValueError:
-                pass
-        if value is None or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {raw!r}")
-        values.append(value)
-    return values[0], values[1]
-
-
-def open_store(settings: BaseSettings | dict[str, Any], params: SketchParams = PARAMS) -> Store:
-    """The store the settings select: Redis when NEWSCRAWL_REDIS_URL is set (shared state for
-    distributed workers), else the SQLite file ``<NEWSCRAWL_STATE_DIR>/dedup.sqlite``. The
-    parameters are checked (:class:`ParamsMismatch` when they differ)."""
-    get = settings.get
-    cache_mb, merge_keys = memory_bounds(settings)  # checked whatever the backend: a typo fails at start
-    redis_url = str(get("NEWSCRAWL_REDIS_URL") or "")
-    store: Store
-    if redis_url:
-        from newscrawl.dedup.redis_store import RedisStore
-
-        prefix = str(get("NEWSCRAWL_DEDUP_REDIS_PREFIX") or DEFAULT_REDIS_PREFIX)
-        store = RedisStore.from_url(redis_url, prefix=prefix)
-        where = f"at {redis_url} ({prefix}:*)"
-    else:
-        from newscrawl.dedup.sqlite_store import SqliteStore
-
-        path = state_folder(settings) / SQLITE_FILE
-        store = SqliteStore(path, cache_mb=cache_mb, merge_rows=merge_keys)
-        where = f"in {path}"
-    try:
-        check_params(store, params, where=where)
-    except BaseException:
-        store.close()
-        raise
-    return store
+DEFAULT_CACHE_MB: int = setting_default("NEWSCRAWL_DEDUP_CACHE_MB")
+DEFAULT_MERGE_KEYS: int = setting_default("NEWSCRAWL_DEDUP_MERGE_KEYS")
