@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from newscrawl.exceptions import NotAnArticle
-from newscrawl.items import ArticleItem
+from newscrawl.items import COVERAGE_FIELDS, ArticleItem
 from newscrawl.road import finalize, passed
 
 logger = logging.getLogger(__name__)
