@@ -121,6 +121,35 @@ def _related_label(raw: str) -> bool | None:
         return None
     return RELATED_LABEL.match(safe) is not None
 
+#: The first words of RELATED_LABEL's branches (each followed by a space, or the end).
+_LABEL_FIRST_WORDS = frozenset((
+    "a", "lire", "voir", "sur", "dans", "article", "articles", "nos", "vous", "ces", "related", "read", "see",
+    "you", "plus", "partager", "partagez", "share",
+))
+#: ASCII characters that cleaning and folding turn into spaces: ASCII whitespace and punctuation,
+#: not "&" (an entity), "_" (a word character), "'" or "`" (apostrophes, kept by the fold).
+_LABEL_SKIPPED = frozenset(" \t\n\r\x0b\x0c!\"#$%()*+,-./:;<=>?@[\\]^{|}~")
+
+
+def may_start_a_label(raw: str) -> bool:
+    """False when ``fold_for_match(clean_text(raw))`` cannot match RELATED_LABEL: after ASCII
+    spaces and punctuation (which fold to nothing there), ``raw`` starts with a word of ASCII
+    letters and digits, ended by ASCII space or punctuation or by the end of the text, that is
+    none of the labels' first words. Such a word is its own fold, lowercased, and the folded text
+    starts with it. Anything else (accents, "&", non-ASCII spaces, "_", apostrophes) is left to
+    the pattern. Most elements of a page are decided here without cleaning or folding their text."""
+    n = len(raw)
+    i = 0
+    while i < n and raw[i] in _LABEL_SKIPPED:
+        i += 1
+    j = i
+    while j < n and raw[j].isascii() and raw[j].isalnum():
+        j += 1
+    if j == i or (j < n and raw[j] not in _LABEL_SKIPPED):
+        return True  # no ASCII word first, or one that goes on past ASCII: the pattern decides
+    return raw[i:j].lower() in _LABEL_FIRST_WORDS
+
+
 #: Never the article, on any site: removed from the copy of the page given to trafilatura.
 BODY_PRUNE_CSS: tuple[str, ...] = (
     "nav", "aside", "footer", "[role=navigation]", "[role=complementary]", "[role=contentinfo]",
@@ -175,6 +204,13 @@ def may_start_a_line(raw: str) -> bool:
     return char >= "\x80" or char in _LINE_STARTS
 
 
+#: A text longer than this many characters is a line only when the cleaning of its first
+#: ``_SHORT_LINE_PREFIX`` characters is at most ``_SHORT_LINE_BOUND`` long: cleaning a text's start
+#: gives the start of its cleaning, except over the last characters (an entity, a run of spaces
+#: or a combining sequence cut in two: fewer than 40 characters), so a longer one means a cleaned
+#: text over SHORT_LINE_MAX_CHARS. The page's big blocks (every wrapper ``div``) are not cleaned whole.
+_SHORT_LINE_PREFIX = 1_500
+_SHORT_LINE_BOUND = SHORT_LINE_MAX_CHARS + 100
 #: Elements read for byline and date lines (``_short_lines``).
 _SHORT_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "time")
 #: A name ending with an initial ("D.D.", "Jean D."): its final period is part of the name.
@@ -239,7 +275,12 @@ def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
         return False
     start = fold_for_match(" ".join(paragraphs[:3]))
     first = fold_for_match(paragraphs[0])
-    return start.startswith(lead) or lead.startswith(first) or lead in fold_for_match(" ".join(paragraphs))
+    if start.startswith(lead) or lead.startswith(first):
+        return True
+    # The fold of the joined body is its lines' folds joined (folding works character by
+    # character, and a space between lines stays one space): the lines' folds are memoised
+    # (the title filter folded them), the body's would be one more pass over all its text.
+    return lead in " ".join(folded for folded in map(fold_for_match, paragraphs) if folded)
 
 
 _SKIPPED_TEXT = frozenset(("script", "style", "noscript", "template"))
@@ -269,38 +310,45 @@ def _raw_texts(root: etree._Element, tags: tuple[str, ...]) -> list[list] | None
     wanted = frozenset(tags)
     found: list[list] = []
 
-    def inner(el: etree._Element) -> str:
+    def inner(el: etree._Element, el_tag: str) -> str:
+        # lxml builds a new string at each .tag/.text/.tail read: each is read once; a leaf
+        # element that is not wanted is read in place (most elements are leaves).
         slot = None
-        if el.tag in wanted:
+        if el_tag in wanted:
             slot = [el, ""]
             found.append(slot)
-        parts = [el.text] if el.text else []
+        text = el.text
+        parts = [text] if text else []
+        append = parts.append
         for child in el:
             tag = child.tag
-            if not isinstance(tag, str):  # comment, processing instruction, entity: only its tail
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            tag = tag.lower()
-            if tag in _SKIPPED_TEXT:
-                inner(child)  # not read, but elements under it may be wanted
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            if tag in _SPACE_BEFORE:
-                parts.append(" ")
-            parts.append(inner(child))
-            if tag in _SPACE_AFTER:
-                parts.append(" ")
-            if child.tail:
-                parts.append(child.tail)
+            if isinstance(tag, str):
+                low = tag.lower()
+                if low in _SKIPPED_TEXT:
+                    if tag in wanted or len(child):
+                        inner(child, tag)  # not read, but elements under it may be wanted
+                else:
+                    if low in _SPACE_BEFORE:
+                        append(" ")
+                    if tag in wanted or len(child):
+                        append(inner(child, tag))
+                    else:
+                        child_text = child.text
+                        if child_text:
+                            append(child_text)
+                    if low in _SPACE_AFTER:
+                        append(" ")
+            # else a comment, processing instruction, entity: only its tail
+            tail = child.tail
+            if tail:
+                append(tail)
         text = "".join(parts)
         if slot is not None:
             slot[1] = text
         return text
 
     try:
-        inner(root)
+        inner(root, root.tag)
     except RecursionError:  # deeper than the recursion limit: None, the caller reads each node
         return None
     return found
@@ -330,7 +378,7 @@ def prune_related_lists(root: etree._Element) -> int:
         if el.getparent() is None:
             continue
         if raw is not None:  # text is not cleaned yet: most elements are decided on its start
-            if _related_label(text) is False:
+            if not may_start_a_label(text) or _related_label(text) is False:
                 continue
             text = clean_text(text)
         if not text or not RELATED_LABEL.match(fold_for_match(text)):
@@ -681,14 +729,18 @@ class GenericParser(ArticleParser):
         its description (a standfirst), is retried in recall mode; then the JSON-LD body, the
         container lines, the ``<article>`` paragraphs when that is still short."""
         ld_lines = self.ld_text_block("articleBody")
-        expected_ld = word_count(" ".join(ld_lines))
+        expected_ld = word_count(" ".join(ld_lines)) if ld_lines else 0
         container, largest = self._container
-        in_container = word_count(" ".join(container))
-        if container and in_container >= 0.5 * expected_ld and holds_most_of(container, ld_lines):
+        # Without a JSON-LD body the container's words are only counted on the trafilatura path.
+        in_container = word_count(" ".join(container)) if container and ld_lines else None
+        if container and (in_container is None or in_container >= 0.5 * expected_ld) \
+                and holds_most_of(container, ld_lines):
             lines, source = container, "container"
         elif len(ld_lines) >= LD_BODY_MIN_LINES and expected_ld >= LD_BODY_MIN_WORDS:
             lines, source = ld_lines, "jsonld"  # the page says what its article is, in paragraphs
         else:
+            if in_container is None:
+                in_container = word_count(" ".join(container))
             html = self._pruned_html()
             lines, source = trafilatura_lines(html, self.url), "trafilatura"
             found = word_count(" ".join(lines))
@@ -820,6 +872,8 @@ class GenericParser(ArticleParser):
         for _, text in raw:
             if not may_start_a_line(text):
                 continue
+            if len(text) > _SHORT_LINE_PREFIX and len(clean_text(text[:_SHORT_LINE_PREFIX])) > _SHORT_LINE_BOUND:
+                continue  # a block of the page, not a line: not cleaned whole (see _SHORT_LINE_BOUND)
             text = clean_text(text)
             if text and len(text) <= SHORT_LINE_MAX_CHARS:
                 out.append(text)
