@@ -150,6 +150,26 @@ def may_start_a_label(raw: str) -> bool:
     return raw[i:j].lower() in _LABEL_FIRST_WORDS
 
 
+def ascii_fold_start(raw: str) -> str | None:
+    """The first character of ``fold_for_match(clean_text(raw))`` when ``raw`` shows it at once:
+    after ASCII spaces and punctuation (which fold to nothing there), an ASCII letter or digit,
+    lowercased; None when anything else comes first (accents, "&", "_", apostrophes, non-ASCII
+    spaces: only the fold tells) or nothing does."""
+    for char in raw:
+        if char in _LABEL_SKIPPED:
+            continue
+        return char.lower() if char.isascii() and char.isalnum() else None
+    return None
+
+
+def may_fold_to(raw: str, folded: str) -> bool:
+    """False when ``fold_for_match(raw)`` is certainly not ``folded`` (a non-empty fold): its first
+    character, read on ``raw`` (:func:`ascii_fold_start`), is another. Most body lines are told
+    from the title without folding them."""
+    first = ascii_fold_start(raw)
+    return not folded or first is None or first == folded[0]
+
+
 #: Never the article, on any site: removed from the copy of the page given to trafilatura.
 BODY_PRUNE_CSS: tuple[str, ...] = (
     "nav", "aside", "footer", "[role=navigation]", "[role=complementary]", "[role=contentinfo]",
@@ -764,7 +784,7 @@ class GenericParser(ArticleParser):
                                     "article p, article h2"])
             source = "dom"
         title = fold_for_match(self.title() or "")
-        lines = [line for line in lines if fold_for_match(line) != title]
+        lines = [line for line in lines if not may_fold_to(line, title) or fold_for_match(line) != title]
         return lines, source if lines else "none"
 
     def body(self) -> list[str]:
