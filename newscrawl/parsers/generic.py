@@ -267,6 +267,10 @@ def split_author_names(raw: str) -> list[str]:
 #: does not run.
 LD_BODY_MIN_LINES = 3
 LD_BODY_MIN_WORDS = 150
+#: A trafilatura precision result under this many words is short for any article page: its recall
+#: mode runs too, and its text is taken when it has more words (a short news brief keeps its text;
+#: a page whose text sits in blocks precision mode drops gets the rest of it). Since ``generic/5``.
+SHORT_RESULT_WORDS = 100
 #: Share of the JSON-LD ``articleBody``'s word 4-grams a body of the page must hold to be that
 #: article (its text as the page shows it, whatever the line breaks and markup).
 LD_SHARED_SHARE = 0.3
@@ -626,7 +630,8 @@ class GenericParser(ArticleParser):
     #: dominant article container's lines as the body (trafilatura not run); a short trafilatura
     #: result judged against the page; related-list pruning bounded; tables as "a | b" lines;
     #: an HTML articleBody read as text.
-    version: ClassVar[int] = 4
+    #: 5: a trafilatura precision result under SHORT_RESULT_WORDS words is retried in recall mode.
+    version: ClassVar[int] = 5
     title_css = (
         "article h1", "h1.entry-title", "h1.post-title", "h1[itemprop=headline]", "main h1",
         "[itemprop=headline]",
@@ -766,9 +771,10 @@ class GenericParser(ArticleParser):
             found = word_count(" ".join(lines))
             described = fold_for_match(self.ld_text("description") or self.meta("og:description", "description") or "")
             expected = max(expected_ld, largest, in_container)
-            if not found or found < 0.5 * expected or found <= 1.5 * word_count(described):
-                # trafilatura's precision mode keeps nothing, a fraction of what the page shows, or
-                # only its standfirst, on some layouts: its recall mode, when it finds more.
+            if not found or found < 0.5 * expected or found <= 1.5 * word_count(described) \
+                    or found < SHORT_RESULT_WORDS:
+                # trafilatura's precision mode keeps nothing, a fraction of what the page shows, only
+                # its standfirst, or a short text, on some layouts: its recall mode, when it finds more.
                 # Not when all it adds is the page's description (a subscriber teaser's standfirst).
                 more = trafilatura_lines(html, self.url, recall=True)
                 added = [line for line in more if not described or fold_for_match(line) != described]
