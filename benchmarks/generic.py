@@ -23,7 +23,8 @@ whose output has no word. Speed: the methods run interleaved, page by page, in a
 alternates, so that the load of the machine weighs on each alike; pages/s is pages over the time
 spent inside the calls (wall clock and CPU of this process); with ``--rounds N`` each method's best
 round counts (one-off costs, such as dateparser loading a language's data the first time htmldate
-meets it, fall in the first). Nothing is asserted: figures only.
+meets it, fall in the first), and the ratio of each round (both methods timed in the same
+interleaved round) is printed with its median. Nothing is asserted: figures only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib.util
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -152,8 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.limit:
             pages = pages[: args.limit]
         outputs, wall, cpu, errors = run(methods, pages, args.verbose, args.warmup)
+        round_ratios = [(wall["trafilatura"] / wall["generic"], cpu["trafilatura"] / cpu["generic"])]
         for _ in range(args.rounds - 1):
             _, wall_k, cpu_k, _ = run(methods, pages, False, 0)
+            round_ratios.append((wall_k["trafilatura"] / wall_k["generic"], cpu_k["trafilatura"] / cpu_k["generic"]))
             wall = {name: min(wall[name], wall_k[name]) for name in wall}
             cpu = {name: min(cpu[name], cpu_k[name]) for name in cpu}
         rounds = f", best of {args.rounds} rounds" if args.rounds > 1 else ""
@@ -169,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratio = wall["trafilatura"] / wall["generic"]
         cpu_ratio = cpu["trafilatura"] / cpu["generic"]
         print(f"generic pages/s = {ratio:.2f}x trafilatura's (CPU: {cpu_ratio:.2f}x)")
+        if args.rounds > 1:  # each round's ratio is measured interleaved, under the same load
+            walls = ", ".join(f"{w:.2f}" for w, _ in round_ratios)
+            print(f"per round: {walls}; median {statistics.median(w for w, _ in round_ratios):.2f}x "
+                  f"(CPU: median {statistics.median(c for _, c in round_ratios):.2f}x)")
         if args.worst:
             worst = sorted(per_page["generic"], key=lambda r: r["f1"])[: args.worst]
             traf = {r["id"]: r for r in per_page["trafilatura"]}

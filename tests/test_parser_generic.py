@@ -334,6 +334,34 @@ def test_fixture_pages_parse_the_same_without_the_cleaning_step():
         assert item.text == meta["expected"]["text"], name
 
 
+def test_recall_mode_when_precision_finds_a_short_text(monkeypatch):
+    """generic/5: trafilatura's precision mode keeps the first paragraph of a page whose other
+    paragraphs sit in blocks it drops (a short result, under SHORT_RESULT_WORDS words, on a page
+    that shows no longer block nor description to judge it by): its recall mode runs, and its
+    text is taken when it has more words. A short brief that recall does not lengthen stays."""
+    from newscrawl.parsers import generic
+
+    calls = []
+
+    def fake(html, url, *, recall=False):
+        calls.append(recall)
+        return answers[recall]
+
+    monkeypatch.setattr(generic, "trafilatura_lines", fake)
+    monkeypatch.setattr(generic, "dominant_container", lambda root: (None, 0))  # a page without one
+    answers = {False: PARAS[:1], True: list(PARAS)}
+    record, parser = parse(page())
+    assert calls == [False, True]
+    assert record["text"].split("\n") == list(PARAS)
+    assert parser.body_source == "trafilatura"
+
+    answers = {False: list(PARAS), True: PARAS[:2]}  # a brief: recall finds no more
+    calls.clear()
+    record, _ = parse(page())
+    assert calls == [False, True]
+    assert record["text"].split("\n") == list(PARAS)
+
+
 def test_recall_mode_when_precision_finds_nothing(monkeypatch):
     """trafilatura's precision mode finds nothing on some layouts: its recall mode is read, unless
     all it adds is the page's description (a subscriber teaser's standfirst, which is the lead)."""
@@ -361,7 +389,8 @@ def test_recall_mode_when_precision_finds_nothing(monkeypatch):
     assert record["lead"] == description  # the description stays the lead
     assert description not in record["text"].split("\n")
 
-    answers = {False: list(PARAS), True: ["ne doit pas servir"]}
+    long_paras = [f"{para} {para}" for para in PARAS]  # over SHORT_RESULT_WORDS words
+    answers = {False: long_paras, True: ["ne doit pas servir"]}
     calls.clear()
     record, _ = parse(page())
     assert calls == [False]  # precision found the article: no second run

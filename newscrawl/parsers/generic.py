@@ -121,6 +121,55 @@ def _related_label(raw: str) -> bool | None:
         return None
     return RELATED_LABEL.match(safe) is not None
 
+#: The first words of RELATED_LABEL's branches (each followed by a space, or the end).
+_LABEL_FIRST_WORDS = frozenset((
+    "a", "lire", "voir", "sur", "dans", "article", "articles", "nos", "vous", "ces", "related", "read", "see",
+    "you", "plus", "partager", "partagez", "share",
+))
+#: ASCII characters that cleaning and folding turn into spaces: ASCII whitespace and punctuation,
+#: not "&" (an entity), "_" (a word character), "'" or "`" (apostrophes, kept by the fold).
+_LABEL_SKIPPED = frozenset(" \t\n\r\x0b\x0c!\"#$%()*+,-./:;<=>?@[\\]^{|}~")
+
+
+def may_start_a_label(raw: str) -> bool:
+    """False when ``fold_for_match(clean_text(raw))`` cannot match RELATED_LABEL: after ASCII
+    spaces and punctuation (which fold to nothing there), ``raw`` starts with a word of ASCII
+    letters and digits, ended by ASCII space or punctuation or by the end of the text, that is
+    none of the labels' first words. Such a word is its own fold, lowercased, and the folded text
+    starts with it. Anything else (accents, "&", non-ASCII spaces, "_", apostrophes) is left to
+    the pattern. Most elements of a page are decided here without cleaning or folding their text."""
+    n = len(raw)
+    i = 0
+    while i < n and raw[i] in _LABEL_SKIPPED:
+        i += 1
+    j = i
+    while j < n and raw[j].isascii() and raw[j].isalnum():
+        j += 1
+    if j == i or (j < n and raw[j] not in _LABEL_SKIPPED):
+        return True  # no ASCII word first, or one that goes on past ASCII: the pattern decides
+    return raw[i:j].lower() in _LABEL_FIRST_WORDS
+
+
+def ascii_fold_start(raw: str) -> str | None:
+    """The first character of ``fold_for_match(clean_text(raw))`` when ``raw`` shows it at once:
+    after ASCII spaces and punctuation (which fold to nothing there), an ASCII letter or digit,
+    lowercased; None when anything else comes first (accents, "&", "_", apostrophes, non-ASCII
+    spaces: only the fold tells) or nothing does."""
+    for char in raw:
+        if char in _LABEL_SKIPPED:
+            continue
+        return char.lower() if char.isascii() and char.isalnum() else None
+    return None
+
+
+def may_fold_to(raw: str, folded: str) -> bool:
+    """False when ``fold_for_match(raw)`` is certainly not ``folded`` (a non-empty fold): its first
+    character, read on ``raw`` (:func:`ascii_fold_start`), is another. Most body lines are told
+    from the title without folding them."""
+    first = ascii_fold_start(raw)
+    return not folded or first is None or first == folded[0]
+
+
 #: Never the article, on any site: removed from the copy of the page given to trafilatura.
 BODY_PRUNE_CSS: tuple[str, ...] = (
     "nav", "aside", "footer", "[role=navigation]", "[role=complementary]", "[role=contentinfo]",
@@ -172,6 +221,13 @@ def may_start_a_line(raw: str) -> bool:
     return char >= "\x80" or char in _LINE_STARTS
 
 
+#: A text longer than this many characters is a line only when the cleaning of its first
+#: ``_SHORT_LINE_PREFIX`` characters is at most ``_SHORT_LINE_BOUND`` long: cleaning a text's start
+#: gives the start of its cleaning, except over the last characters (an entity, a run of spaces
+#: or a combining sequence cut in two: fewer than 40 characters), so a longer one means a cleaned
+#: text over SHORT_LINE_MAX_CHARS. The page's big blocks (every wrapper ``div``) are not cleaned whole.
+_SHORT_LINE_PREFIX = 1_500
+_SHORT_LINE_BOUND = SHORT_LINE_MAX_CHARS + 100
 #: Elements read for byline and date lines (``_short_lines``).
 _SHORT_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "time")
 #: A JSON-LD ``articleBody`` of at least these many lines and words is the body of a page without
@@ -179,6 +235,10 @@ _SHORT_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "time")
 #: does not run.
 LD_BODY_MIN_LINES = 3
 LD_BODY_MIN_WORDS = 150
+#: A trafilatura precision result under this many words is short for any article page: its recall
+#: mode runs too, and its text is taken when it has more words (a short news brief keeps its text;
+#: a page whose text sits in blocks precision mode drops gets the rest of it). Since ``generic/5``.
+SHORT_RESULT_WORDS = 100
 #: Share of the JSON-LD ``articleBody``'s word 4-grams a body of the page must hold to be that
 #: article (its text as the page shows it, whatever the line breaks and markup).
 LD_SHARED_SHARE = 0.3
@@ -207,7 +267,12 @@ def is_excerpt_of(candidate: str, paragraphs: list[str]) -> bool:
         return False
     start = fold_for_match(" ".join(paragraphs[:3]))
     first = fold_for_match(paragraphs[0])
-    return start.startswith(lead) or lead.startswith(first) or lead in fold_for_match(" ".join(paragraphs))
+    if start.startswith(lead) or lead.startswith(first):
+        return True
+    # The fold of the joined body is its lines' folds joined (folding works character by
+    # character, and a space between lines stays one space): the lines' folds are memoised
+    # (the title filter folded them), the body's would be one more pass over all its text.
+    return lead in " ".join(folded for folded in map(fold_for_match, paragraphs) if folded)
 
 
 _RELATED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "div", "strong", "span", "b")
@@ -234,7 +299,7 @@ def prune_related_lists(root: etree._Element) -> int:
         if el.getparent() is None:
             continue
         if raw is not None:  # text is not cleaned yet: most elements are decided on its start
-            if _related_label(text) is False:
+            if not may_start_a_label(text) or _related_label(text) is False:
                 continue
             text = clean_text(text)
         if not text or not RELATED_LABEL.match(fold_for_match(text)):
@@ -427,7 +492,8 @@ class GenericParser(ArticleParser):
     #: dominant article container's lines as the body (trafilatura not run); a short trafilatura
     #: result judged against the page; related-list pruning bounded; tables as "a | b" lines;
     #: an HTML articleBody read as text.
-    version: ClassVar[int] = 4
+    #: 5: a trafilatura precision result under SHORT_RESULT_WORDS words is retried in recall mode.
+    version: ClassVar[int] = 5
     title_css = (
         "article h1", "h1.entry-title", "h1.post-title", "h1[itemprop=headline]", "main h1",
         "[itemprop=headline]",
@@ -550,22 +616,27 @@ class GenericParser(ArticleParser):
         its description (a standfirst), is retried in recall mode; then the JSON-LD body, the
         container lines, the ``<article>`` paragraphs when that is still short."""
         ld_lines = self.ld_text_block("articleBody")
-        expected_ld = word_count(" ".join(ld_lines))
+        expected_ld = word_count(" ".join(ld_lines)) if ld_lines else 0
         container, largest = self._container
-        in_container = word_count(" ".join(container))
-        if container and in_container >= 0.5 * expected_ld and holds_most_of(container, ld_lines):
+        # Without a JSON-LD body the container's words are only counted on the trafilatura path.
+        in_container = word_count(" ".join(container)) if container and ld_lines else None
+        if container and (in_container is None or in_container >= 0.5 * expected_ld) \
+                and holds_most_of(container, ld_lines):
             lines, source = container, "container"
         elif len(ld_lines) >= LD_BODY_MIN_LINES and expected_ld >= LD_BODY_MIN_WORDS:
             lines, source = ld_lines, "jsonld"  # the page says what its article is, in paragraphs
         else:
+            if in_container is None:
+                in_container = word_count(" ".join(container))
             html = self._pruned_html()
             lines, source = trafilatura_lines(html, self.url), "trafilatura"
             found = word_count(" ".join(lines))
             described = fold_for_match(self.ld_text("description") or self.meta("og:description", "description") or "")
             expected = max(expected_ld, largest, in_container)
-            if not found or found < 0.5 * expected or found <= 1.5 * word_count(described):
-                # trafilatura's precision mode keeps nothing, a fraction of what the page shows, or
-                # only its standfirst, on some layouts: its recall mode, when it finds more.
+            if not found or found < 0.5 * expected or found <= 1.5 * word_count(described) \
+                    or found < SHORT_RESULT_WORDS:
+                # trafilatura's precision mode keeps nothing, a fraction of what the page shows, only
+                # its standfirst, or a short text, on some layouts: its recall mode, when it finds more.
                 # Not when all it adds is the page's description (a subscriber teaser's standfirst).
                 more = trafilatura_lines(html, self.url, recall=True)
                 added = [line for line in more if not described or fold_for_match(line) != described]
@@ -581,7 +652,7 @@ class GenericParser(ArticleParser):
                                     "article p, article h2"])
             source = "dom"
         title = fold_for_match(self.title() or "")
-        lines = [line for line in lines if fold_for_match(line) != title]
+        lines = [line for line in lines if not may_fold_to(line, title) or fold_for_match(line) != title]
         return lines, source if lines else "none"
 
     def body(self) -> list[str]:
@@ -689,6 +760,8 @@ class GenericParser(ArticleParser):
         for _, text in raw:
             if not may_start_a_line(text):
                 continue
+            if len(text) > _SHORT_LINE_PREFIX and len(clean_text(text[:_SHORT_LINE_PREFIX])) > _SHORT_LINE_BOUND:
+                continue  # a block of the page, not a line: not cleaned whole (see _SHORT_LINE_BOUND)
             text = clean_text(text)
             if text and len(text) <= SHORT_LINE_MAX_CHARS:
                 out.append(text)

@@ -82,38 +82,45 @@ def raw_texts(root: etree._Element, tags: tuple[str, ...]) -> list[list] | None:
     wanted = frozenset(tags)
     found: list[list] = []
 
-    def inner(el: etree._Element) -> str:
+    def inner(el: etree._Element, el_tag: str) -> str:
+        # lxml builds a new string at each .tag/.text/.tail read: each is read once; a leaf
+        # element that is not wanted is read in place (most elements are leaves).
         slot = None
-        if el.tag in wanted:
+        if el_tag in wanted:
             slot = [el, ""]
             found.append(slot)
-        parts = [el.text] if el.text else []
+        text = el.text
+        parts = [text] if text else []
+        append = parts.append
         for child in el:
             tag = child.tag
-            if not isinstance(tag, str):  # comment, processing instruction, entity: only its tail
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            tag = tag.lower()
-            if tag in SKIPPED_TAGS:
-                inner(child)  # not read, but elements under it may be wanted
-                if child.tail:
-                    parts.append(child.tail)
-                continue
-            if tag in _SPACE_BEFORE:
-                parts.append(" ")
-            parts.append(inner(child))
-            if tag in _SPACE_AFTER:
-                parts.append(" ")
-            if child.tail:
-                parts.append(child.tail)
+            if isinstance(tag, str):
+                low = tag.lower()
+                if low in SKIPPED_TAGS:
+                    if tag in wanted or len(child):
+                        inner(child, tag)  # not read, but elements under it may be wanted
+                else:
+                    if low in _SPACE_BEFORE:
+                        append(" ")
+                    if tag in wanted or len(child):
+                        append(inner(child, tag))
+                    else:
+                        child_text = child.text
+                        if child_text:
+                            append(child_text)
+                    if low in _SPACE_AFTER:
+                        append(" ")
+            # else a comment, processing instruction, entity: only its tail
+            tail = child.tail
+            if tail:
+                append(tail)
         text = "".join(parts)
         if slot is not None:
             slot[1] = text
         return text
 
     try:
-        inner(root)
+        inner(root, root.tag)
     except RecursionError:  # deeper than the recursion limit: None, the caller reads each node
         return None
     return found

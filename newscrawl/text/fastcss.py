@@ -447,6 +447,25 @@ def drop_tree(el: Any) -> None:
         raise CannotDropElementWithoutParent("The node you're trying to remove has no parent")
 
 
+def html_root(text: str, base_url: str | None = None, huge_tree: bool = True) -> Any:
+    """parsel's ``create_root_node(text, etree.HTMLParser, ...)``, the same bytes to the same
+    parser: ``text.strip().replace("\\x00", "").encode("utf-8")``, with the NUL characters removed
+    from the UTF-8 bytes instead (a NUL byte is only ever U+0000 in UTF-8): a bytes search costs a
+    fraction of ``str.replace``'s scan of a non-ASCII page (~0.3 ms on a 150 kB page)."""
+    if not text or not huge_tree:  # parsel's own path (and its warning on a too big page)
+        return create_root_node(text, etree.HTMLParser, base_url=base_url, huge_tree=huge_tree)
+    body = text.strip().encode("utf-8")
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
+    if not body:
+        body = b"<html/>"
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=huge_tree)
+    root = etree.fromstring(body, parser=parser, base_url=base_url)
+    if root is None:
+        root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
+    return root
+
+
 class IndexedSelector(Selector):
     """A parsel Selector whose ``css()`` answers at once, with no match, a query that needs a class,
     id or tag name absent from the page (``index``, set by :func:`drop_selected`); any other query,
@@ -466,8 +485,8 @@ class IndexedSelector(Selector):
 
     def __init__(self, text: str | None = None, **kwargs: Any) -> None:
         if text is not None and kwargs.get("type") in (None, "html") and "root" not in kwargs:
-            kwargs["root"] = create_root_node(text, etree.HTMLParser, base_url=kwargs.pop("base_url", None),
-                                              huge_tree=kwargs.pop("huge_tree", True))
+            kwargs["root"] = html_root(text, base_url=kwargs.pop("base_url", None),
+                                       huge_tree=kwargs.pop("huge_tree", True))
             kwargs["type"] = "html"
             text = None
         super().__init__(text, **kwargs)
