@@ -28,6 +28,7 @@ from newscrawl.discovery import Document, Entry, NotAFeed, read_document
 from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
+from newscrawl.safety import refuse_entry
 from newscrawl.text.dates import parse_duration, parse_iso, to_iso
 from newscrawl.text.markup import wide_encoding
 from newscrawl.text.urls import TRACKING_PARAMS, canonical_url
@@ -474,6 +475,8 @@ class NewsSpider(scrapy.Spider):
         def accept(entry: Entry) -> bool:
             try:
                 entry.url = response.urljoin(entry.url)
+                if refuse_entry(self.crawler, entry.url, f" (found in {response.url[:300]})"):
+                    return False
                 key = url_key(canonical_url(entry.url))
                 if key in seen_here:
                     self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",
