@@ -1,0 +1,163 @@
+"""Issue 12, second pass: other cases of each fault class, tried as a hostile user would.
+
+Each test is a case that failed on the code of the first pass (crash, hang, wrong exit code,
+silent loss, local data written); cases that already held are in the compact tables at the end.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from newscrawl.canonical import vet_canonical
+from newscrawl.lock import RunLock
+from newscrawl.text.dates import parse_duration
+from tests.cronsite import run_crawl
+
+GENERIC_PAGE = "http://127.0.0.1:8080/2025/06/20/un-article-sur-le-lac.html"
+
+
+# ------------------------------------------------------------------------------ bad values of the run
+@pytest.mark.parametrize("value", ["99999999999999d", 10**30, float("nan"), float("inf"), -5])
+def test_a_duration_out_of_range_is_a_value_error(value):
+    # Today 99999999999999d raises OverflowError (a traceback, exit 1, not a configuration error)
+    # and a negative number from a settings file is a negative duration.
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(value)
+
+
+@pytest.mark.parametrize("args", [("-s", "NEWSCRAWL_RUN_TIMEOUT=99999999999999d"), ("--max-age", "99999999999999d")])
+def test_a_duration_too_large_is_a_configuration_error(args, tmp_path):
+    result = run_crawl("http://127.0.0.1:9", tmp_path, *args)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "99999999999999d" in result.stderr
+
+
+# ------------------------------------------------------------------------------ the lock file
+def test_a_fifo_in_place_of_the_lock_file_is_a_configuration_error_not_a_hang(tmp_path):
+    (tmp_path / "state").mkdir()
+    os.mkfifo(tmp_path / "state" / "crawl.lock")
+    result = run_crawl("http://127.0.0.1:9", tmp_path)  # today: blocks opening it, for ever
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "crawl.lock" in result.stderr and "not a regular file" in result.stderr
+
+
+def test_a_symlink_in_place_of_the_lock_file_writes_nothing_through_it(tmp_path):
+    victim = tmp_path / "precious.txt"
+    victim.write_text("a file the crawl must never write\n", encoding="utf-8")
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "crawl.lock").symlink_to(victim)
+    result = run_crawl("http://127.0.0.1:9", tmp_path)  # today: truncates it, writes its pid into it
+    assert victim.read_text(encoding="utf-8") == "a file the crawl must never write\n"
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "symbolic link" in result.stderr
+
+
+def test_the_lock_still_works_on_a_regular_file(tmp_path):
+    with RunLock(tmp_path / "crawl.lock") as lock:
+        assert lock.held
+
+
+# ------------------------------------------------------------------------------ declared canonicals
+@pytest.mark.parametrize("declared", [
+    "http://127.0.0.1:8080/page/2",
+    "http://127.0.0.1:8080/categorie/societe/page/3",
+    "http://127.0.0.1:8080/?page=2",
+    "http://127.0.0.1:8080/?s=lac",
+    "http://127.0.0.1:8080/search?q=lac",
+    "http://127.0.0.1:8080/2025/06/",
+    "http://127.0.0.1:8080/2025/",
+    "http://127.0.0.1:8080/index.html",
+    "http://127.0.0.1:8080/accueil.php",
+    "http://127.0.0.1:8080/rss.xml",
+    "http://127.0.0.1:8080/sitemap-news.xml",
+])
+def test_a_listing_declared_as_canonical_is_refused(declared):
+    # Today each is accepted: every page of a site declaring it gets one id, all but one lost.
+    assert vet_canonical(declared, GENERIC_PAGE, "generic") == (GENERIC_PAGE, "not_article")
+
+
+@pytest.mark.parametrize("declared", ["http://[::1", "http://127.0.0.1:99999/2025/06/20/autre.html",
+                                      "https://www.lefigaro.fr:0x50/actualite-france/x-20240612"])
+def test_an_unreadable_declared_canonical_is_refused_not_raised(declared):
+    # Today a ValueError escapes: the parser's canonical_url field fails (a field error) and a
+    # valid og:url or JSON-LD url after it is never looked at.
+    assert vet_canonical(declared, GENERIC_PAGE, "generic") == (GENERIC_PAGE, "scheme")
+
+
+def test_a_later_valid_canonical_is_used_after_an_unreadable_one():
+    from newscrawl.parsers.generic import GenericParser
+
+    html = (b'<html><head><link rel="canonical" href="http://[::1">'
+            b'<meta property="og:url" content="http://127.0.0.1:8080/2025/06/20/un-article-sur-le-lac.html?ref=x">'
+            b"<title>Un article sur le lac</title></head><body><article><h1>Un article sur le lac</h1>"
+            + b"<p>Une phrase du corps de l'article, assez longue pour compter.</p>" * 8 + b"</article></body></html>")
+    parser = GenericParser(GENERIC_PAGE + "?utm_source=x", html)
+    item = parser.parse()
+    assert item.canonical_url == GENERIC_PAGE
+    assert "canonical_url" not in parser.field_errors
+
+
+# ------------------------------------------------------------------------------ what already holds
+@pytest.mark.parametrize("declared, reason", [
+    ("http://127.0.0.1:8080/tag/festival/", "not_article"),
+    ("http://127.0.0.1:8080/auteur/jeanne-valette/", "not_article"),
+    ("http://127.0.0.1:8080/", "not_article"),
+    ("http://127.0.0.1:9090/2025/06/20/autre.html", "offsite"),
+    ("javascript:alert(1)", "scheme"),
+    ("http://127.0.0.1:8080/2025/06/20/un-autre-article.html", None),
+    ("http://127.0.0.1:8080/?p=123", None),
+])
+def test_declared_canonicals_that_already_held(declared, reason):
+    assert vet_canonical(declared, GENERIC_PAGE, "generic")[1] == reason
+
+
+# ------------------------------------------------------------------------------ schemes and hosts
+FEED = "http://127.0.0.1:8765/feed.xml"
+HOSTILE_ENTRIES = ["FILE:///etc/passwd", " file:///etc/hostname", "\tfile:///etc/hostname\n", "gopher://127.0.0.1:70/",
+                   "ws://127.0.0.1:8765/2025/06/12/a.html", "view-source:http://127.0.0.1:8765/", "javascript:alert(1)",
+                   "http://user@169.254.169.254/latest/meta-data/", "http://[::ffff:a9fe:a9fe]/latest/meta-data/"]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_ENTRIES)
+def test_a_refused_feed_entry_is_counted_as_refused_not_skipped_as_a_section(bad):
+    # Today the site's path rules judge it first: file:///etc/passwd is a skipped "section"
+    # (newscrawl/discovery/skipped/section), no refused stat, no warning.
+    from scrapy import Request
+    from scrapy.http import XmlResponse
+
+    from tests.e2e_support import rss
+    from tests.test_bad_values import GOOD, discovery_spider
+
+    spider, stats = discovery_spider()
+    body = rss([(bad, None, "2025-06-13T08:00:00+02:00"), (GOOD, None, "2025-06-12T08:00:00+02:00")]).encode()
+    out = list(spider.parse_discovery(XmlResponse(FEED, body=body, request=Request(FEED))))
+    assert [r.url for r in out] == [GOOD]
+    refused = {k: v for k, v in stats.get_stats().items() if k.startswith("newscrawl/refused/")}
+    assert sum(refused.values()) == 1, stats.get_stats()
+    assert not any(k.startswith("newscrawl/discovery/skipped/") for k in stats.get_stats())
+
+
+def test_a_redirect_to_an_unreadable_location_says_so(tmp_path):
+    # Today: "Fetch failed: ... (other: ValueError: Invalid IPv6 URL)".
+    from newscrawl.localsite import LocalSite, Page
+    from tests.e2e_support import article_html, crawl, rss
+
+    paras = ["Une phrase inventée du corps de l'article sur le lac, assez longue pour compter."] * 6
+    pages = {
+        "/feed.xml": Page(rss([("{{BASE}}/2025/06/12/ipv6-casse.html", None, "2025-06-12T08:00:00+02:00"),
+                               ("{{BASE}}/2025/06/12/port-casse.html", None, "2025-06-12T08:00:00+02:00"),
+                               ("{{BASE}}/2025/06/12/un-bon-article.html", None, "2025-06-12T08:00:00+02:00")]),
+                          content_type="application/rss+xml"),
+        "/2025/06/12/ipv6-casse.html": Page(b"", status=302, headers={"Location": "http://[::1/x"}),
+        "/2025/06/12/port-casse.html": Page(b"", status=301, headers={"Location": "http://127.0.0.1:99999/x"}),
+        "/2025/06/12/un-bon-article.html": Page(article_html("Un bon article", paras)),
+    }
+    with LocalSite(pages) as site:
+        result = crawl("generic", [f"{site.base}/feed.xml"], tmp_path, "RETRY_TIMES=0", "NEWSCRAWL_MAX_AGE=0")
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats.get("newscrawl/fetch/failed/bad_location") == 2, result.stats
+    assert not any("ValueError" in k for k in result.stats)
+    assert [r["title"] for r in result.records] == ["Un bon article"]
