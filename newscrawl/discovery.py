@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 
 from lxml import etree
 
@@ -37,6 +37,8 @@ CHUNK = 64 * 1024
 FEED_ROOTS = {"rss", "feed", "rdf"}
 SITEMAP_ROOTS = {"urlset", "sitemapindex"}
 ENTRY_TAGS = {"url", "sitemap", "item", "entry"}
+LIBXML2_MAX_DEPTH = 255
+"""Nesting at which libxml2 (without huge_tree) stops reading a document."""
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Document:
     before the break are kept."""
     read: int = 0
     """Entries read (accepted or not)."""
+    too_deep: bool = False
+    """libxml2 stopped at its nesting limit (256 levels): newscrawl.flatxml read it again."""
     cut: int = 0
     """Entries accepted but not kept: older than the ``keep`` newest."""
 
@@ -262,9 +266,63 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
         text = body[: max_bytes * 4].decode(wide, errors="replace").lstrip("\ufeff")
         body = _XML_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
     doc = _read(body, max_entries, max_bytes, keep, accept, ranked)
+    if doc.too_deep:  # one entry nested too deep must not cost the entries after it
+        flat_ranked: list[Newest] = []
+        flat = _read_flat(body, max_entries, max_bytes, keep, accept, flat_ranked)
+        if flat is not None and flat.read > doc.read:
+            doc, ranked = flat, flat_ranked
     if ranked:
         doc.entries = ranked[0].entries()
         doc.cut = ranked[0].cut
+    return doc
+
+
+def _read_flat(body: bytes, max_entries: int, max_bytes: int, keep: int,
+               accept: Callable[[Entry], bool] | None, ranked: list[Newest]) -> Document | None:
+    """The document read again by newscrawl.flatxml (no depth limit); None when it cannot."""
+    from newscrawl.flatxml import FlatReader, ReadErrors, entry_values
+
+    state: dict[str, Document] = {}
+
+    def on_entry(root: str, fields: Any) -> bool:
+        if "doc" not in state:
+            kind = root if root in SITEMAP_ROOTS else "feed"
+            state["doc"] = Document(kind=kind, too_deep=True)  # type: ignore[arg-type]
+            ranked.append(Newest(keep if kind != "sitemapindex" else 0))
+        doc = state["doc"]
+        values = entry_values(root, fields)
+        if values is None:
+            return True
+        lastmod = parse_date(values["lastmod_raw"])
+        entry = Entry(url=values["url"], title=values["title"],
+                      published=parse_date(values["published_raw"]) or lastmod, lastmod=lastmod)
+        doc.read += 1
+        if doc.kind == "sitemapindex" or accept is None or accept(entry):
+            ranked[0].add(entry)
+        if doc.read >= max_entries:
+            doc.truncated = "entries"
+            return False
+        return True
+
+    reader = FlatReader(on_entry)
+    broken = None
+    try:
+        fh = open_body(body)
+        for chunk in _chunks(fh, fh.read(CHUNK), max_bytes):
+            reader.feed(chunk)
+            if reader.stop:
+                break
+        if not reader.stop:
+            reader.feed(b"", final=True)
+    except ReadErrors as exc:
+        broken = f"not well-formed XML ({exc})"
+    doc = state.get("doc")
+    if doc is None:
+        return None
+    if reader.stop:
+        return doc
+    if broken is not None or not reader.closed:
+        doc.broken = broken or f"document ends before </{reader.root}>"
     return doc
 
 
@@ -284,12 +342,17 @@ def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
     articles = True
     root: etree._Element | None = None
     closed = False
-    total = 0
+    total = depth = deepest = 0
     try:
         for chunk in _chunks(fh, first, max_bytes):
             total += len(chunk)
             parser.feed(chunk)
             for event, el in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                else:
+                    depth -= 1
                 if root is None:
                     root = el
                     name = _local(el.tag)
@@ -342,6 +405,8 @@ def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
         return doc
     if doc is None:
         raise NotAFeed("no XML root element", "not_xml")
+    # libxml2 stops silently (recover=True) at its nesting limit: 256 open elements.
+    doc.too_deep = not closed and deepest >= LIBXML2_MAX_DEPTH
     if total >= max_bytes and fh.read(1):
         doc.truncated = "bytes"
     elif not closed:

@@ -161,3 +161,40 @@ def test_a_redirect_to_an_unreadable_location_says_so(tmp_path):
     assert result.stats.get("newscrawl/fetch/failed/bad_location") == 2, result.stats
     assert not any("ValueError" in k for k in result.stats)
     assert [r["title"] for r in result.records] == ["Un bon article"]
+
+
+# ------------------------------------------------------------------------------ depth in discovery documents
+@pytest.mark.parametrize("maker", ["rss", "atom", "news_sitemap"])
+@pytest.mark.parametrize("levels", [300, 5000])
+def test_one_entry_nested_too_deep_costs_that_entry_only(maker, levels):
+    # Today libxml2 stops at 256 levels: the entries after the deep one are lost, silently.
+    from newscrawl.discovery import read_document
+    from tests import e2e_support
+
+    items = [(f"http://127.0.0.1:8765/2025/06/1{i}/un-article-{i}.html", f"Titre {i}", f"2025-06-1{i}T08:00:00+02:00")
+             for i in range(4)]
+    body = getattr(e2e_support, maker)(items)
+    tag = {"rss": "</item>", "atom": "</entry>", "news_sitemap": "</url>"}[maker]
+    first, rest = body.split(tag, 1)
+    # The second entry ends with a deep but well-formed block (a hostile or broken template).
+    deep = "<x>" * levels + "</x>" * levels
+    body = first + tag + rest.replace(tag, deep + tag, 1)
+    doc = read_document(body.encode("utf-8"))
+    assert sorted(e.url.rsplit("/", 1)[-1] for e in doc.entries) == [f"un-article-{i}.html" for i in range(4)]
+    assert [e.published.day for e in doc.entries] == [13, 12, 11, 10]  # newest first, dates read
+    if maker == "news_sitemap":
+        assert [e.title for e in doc.entries] == ["Titre 3", "Titre 2", "Titre 1", "Titre 0"]
+    assert doc.broken is None
+
+
+def test_a_deep_document_read_again_keeps_the_limits():
+    from newscrawl.discovery import read_document
+    from tests.e2e_support import rss
+
+    items = [(f"http://127.0.0.1:8765/2025/06/1{i}/un-article-{i}.html", None, f"2025-06-1{i}T08:00:00+02:00")
+             for i in range(6)]
+    body = rss(items).replace("</item>", "<x>" * 400 + "</x>" * 400 + "</item>", 1)
+    doc = read_document(body.encode(), keep=2, accept=lambda e: not e.url.endswith("-5.html"))
+    assert [e.url.rsplit("/", 1)[-1] for e in doc.entries] == ["un-article-4.html", "un-article-3.html"]
+    assert doc.read == 6 and doc.cut == 3
+    assert read_document(body.encode(), max_entries=3).truncated == "entries"
