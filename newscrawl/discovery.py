@@ -114,10 +114,45 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def open_body(body: bytes) -> io.BufferedIOBase:
+class _Gunzip:
+    """``read(n)`` over gzip data inflated on the fly, giving every byte it can inflate: a
+    ``.xml.gz`` cut short gives its inflated start, then EOFError (GzipFile raised at once on
+    a body shorter than one read, so a small cut sitemap lost all its entries)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.pos = 0
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.pending = b""
+        """Compressed bytes the inflater has not consumed yet (its output was capped)."""
+
+    def read(self, size: int = CHUNK) -> bytes:
+        out: list[bytes] = []
+        want = max(size, 1)
+        while want > 0:
+            if self.inflater.eof:
+                rest = self.inflater.unused_data
+                if not rest.lstrip(b"\x00"):  # the end, or NUL padding after it
+                    break
+                self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # a concatenated member
+                self.pending = rest
+            if not self.pending:
+                if self.pos >= len(self.body):
+                    if any(out):
+                        break
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                self.pending = self.body[self.pos:self.pos + CHUNK]
+                self.pos += len(self.pending)
+            data = self.inflater.decompress(self.pending, want)
+            self.pending = self.inflater.unconsumed_tail
+            out.append(data)
+            want -= len(data)
+        return b"".join(out)
+
+
+def open_body(body: bytes) -> io.BufferedIOBase | _Gunzip:
     """A file object over ``body``, gunzipped on the fly when it is gzip data (``.xml.gz``)."""
-    raw = io.BytesIO(body)
-    return gzip.GzipFile(fileobj=raw) if body[:2] == b"\x1f\x8b" else raw
+    return _Gunzip(body) if body[:2] == b"\x1f\x8b" else io.BytesIO(body)
 
 
 def maybe_gunzip(body: bytes, max_size: int) -> bytes:
@@ -236,7 +271,7 @@ def _feed_entry(el: etree._Element) -> Entry | None:
     return Entry(url=link, title=clean_text(_child_text(el, "title")) or None, published=parse_date(raw_date))
 
 
-def _chunks(fh: io.BufferedIOBase, first: bytes, max_bytes: int) -> Iterator[bytes]:
+def _chunks(fh: io.BufferedIOBase | _Gunzip, first: bytes, max_bytes: int) -> Iterator[bytes]:
     """``first`` then the rest of ``fh`` in chunks; stops after ``max_bytes`` in total."""
     total = len(first)
     yield first
