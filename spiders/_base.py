@@ -619,9 +619,9 @@ class NewsSpider(scrapy.Spider):
         ctype = media_type(response.headers.get(b"Content-Type"))
         if not body.strip():
             return self._drop(response, "empty_body", "empty body")
-        if "dataloss" in response.flags:  # shorter than its Content-Length (DOWNLOAD_FAIL_ON_DATALOSS off)
+        if "dataloss" in response.flags:  # shorter than its Content-Length, or a compressed stream cut short
             return self._drop(response, "truncated_body", f"{len(body)} bytes received, fewer than the "
-                              f"Content-Length announced: a truncated download")
+                              f"Content-Length announced or a compressed body cut short: a truncated download")
         declared = header_charset(response.headers.get(b"Content-Type"))
         wide = wide_encoding(body, declared)
         if wide:  # UTF-16/32 said by a BOM, the header or the meta: read as text, checked as UTF-8

@@ -218,3 +218,54 @@ def test_a_small_gzip_sitemap_cut_short_gives_the_entries_before_the_cut(keep):
     assert 0 < doc.read < 50
     assert doc.broken and "corrupt gzip" in doc.broken
     assert read_document(gz).read == 50 and read_document(gz + gzip_bytes(b"")).broken is None
+
+
+# ------------------------------------------------------------------------------ a compressed body cut short
+def _cut_gzip_site():
+    import hashlib
+
+    from newscrawl.localsite import LocalSite, Page, gzip_bytes
+    from tests.e2e_support import article_html, rss
+
+    paras = [f"Phrase {i} inventée du corps de l'article, {hashlib.sha1(str(i).encode()).hexdigest()}."
+             for i in range(200)]
+    whole = gzip_bytes(article_html("Article entier", paras).encode())
+    cut = gzip_bytes(article_html("Article coupé", paras).encode())
+    pages = {
+        "/feed.xml": Page(rss([("{{BASE}}/2025/06/12/article-coupe.html", None, "2025-06-12T08:00:00+02:00"),
+                               ("{{BASE}}/2025/06/12/article-entier.html", None, "2025-06-12T07:00:00+02:00")]),
+                          content_type="application/rss+xml"),
+        # Content-Length matches what is sent: only the gzip stream tells it was cut.
+        "/2025/06/12/article-coupe.html": Page(cut[: len(cut) // 2], headers={"Content-Encoding": "gzip"}),
+        "/2025/06/12/article-entier.html": Page(whole, headers={"Content-Encoding": "gzip"}),
+    }
+    return LocalSite(pages)
+
+
+@pytest.mark.parametrize("fail_on_dataloss", [True, False])
+def test_a_gzip_page_cut_short_is_a_truncated_download_not_half_a_record(fail_on_dataloss, tmp_path):
+    # Today Scrapy inflates what it can, silently: half the article is recorded and marked seen.
+    from tests.e2e_support import crawl
+
+    with _cut_gzip_site() as site:
+        result = crawl("generic", [f"{site.base}/feed.xml"], tmp_path, "RETRY_TIMES=0", "NEWSCRAWL_MAX_AGE=0",
+                       f"DOWNLOAD_FAIL_ON_DATALOSS={fail_on_dataloss}")
+    assert [r["title"] for r in result.records] == ["Article entier"], result.log[-3000:]
+    assert result.stats.get("newscrawl/fetch/truncated_encoding") == 1
+    if fail_on_dataloss:
+        assert result.stats.get("newscrawl/fetch/failed/truncated") == 1
+    else:
+        assert result.stats.get("newscrawl/page/dropped/truncated_body") == 1
+
+
+@pytest.mark.parametrize("encoding, whole", [("gzip", True), ("gzip", False), ("deflate", True), ("deflate", False),
+                                             ("br", None)])
+def test_stream_ends(encoding, whole):
+    import zlib
+
+    from newscrawl.localsite import gzip_bytes
+    from newscrawl.truncation import stream_ends
+
+    data = "".join(f"ligne {i} {i * 7919 % 1000003}\n" for i in range(5000)).encode()
+    body = gzip_bytes(data) if encoding == "gzip" else zlib.compress(data)
+    assert stream_ends(body if whole is not False else body[: len(body) // 2], encoding) is whole
