@@ -218,6 +218,14 @@ class NewsSpider(scrapy.Spider):
             message = f"No start URL for {spider.name}: pass -a start_urls=URL[,URL...]"
             spider.logger.error(message)
             raise ValueError(message)
+        for url in spider.start_urls:  # "/etc/passwd", "example.fr/feed": a typo, not a URL to skip
+            try:
+                scrapy.Request(url)
+            except ValueError as exc:
+                message = (f"Start URL {url[:300]!r} of {spider.name} is not a URL ({exc}): write it with "
+                           "http:// or https://; nothing is crawled")
+                spider.logger.error(message)
+                raise ValueError(message) from None
         return spider
 
     def _setup_backfill(self, settings: Any) -> None:

@@ -269,3 +269,13 @@ def test_stream_ends(encoding, whole):
     data = "".join(f"ligne {i} {i * 7919 % 1000003}\n" for i in range(5000)).encode()
     body = gzip_bytes(data) if encoding == "gzip" else zlib.compress(data)
     assert stream_ends(body if whole is not False else body[: len(body) // 2], encoding) is whole
+
+
+# ------------------------------------------------------------------------------ start URLs
+@pytest.mark.parametrize("base", ["", "127.0.0.1:9", "//127.0.0.1:9"])
+def test_a_start_url_without_a_scheme_is_a_configuration_error(base, tmp_path):
+    # Today: "Error while reading start items" with a traceback, nothing crawled, and the run
+    # blames the site ("0 article(s) found", exit 1) instead of the command line.
+    result = run_crawl(base, tmp_path)  # -a start_urls=<base>/titres.rss
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert f"Start URL '{base}/titres.rss' of franceinfo is not a URL" in result.stderr
