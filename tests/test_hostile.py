@@ -279,3 +279,44 @@ def test_a_start_url_without_a_scheme_is_a_configuration_error(base, tmp_path):
     result = run_crawl(base, tmp_path)  # -a start_urls=<base>/titres.rss
     assert result.returncode == 3, result.stderr[-3000:]
     assert f"Start URL '{base}/titres.rss' of franceinfo is not a URL" in result.stderr
+
+
+# ------------------------------------------------------------------------------ SIGTERM twice
+def test_sigterm_twice_is_an_interrupted_run_not_a_finished_one(tmp_path):
+    # Today the second signal stops the reactor before any spider closes: the run says
+    # "finished", exit 0, while the page it was downloading was never collected.
+    import signal
+    import subprocess
+    import time
+
+    from newscrawl.localsite import LocalSite, Page
+    from tests.cronsite import ROOT, article_path, crawl_cmd, jsonl_lines, manifest, records, site_pages
+
+    pages = site_pages(3)
+    endless = article_path(2)
+    pages[endless] = Page(pages[endless].body, delay=600)
+    out = tmp_path / "out"
+    with LocalSite(pages) as site:
+        proc = subprocess.Popen(
+            crawl_cmd(site.base, tmp_path, "-s", "DOWNLOAD_TIMEOUT=600", "-s", "NEWSCRAWL_STOP_GRACE=30"),
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not (site.hits.get(endless) and len(jsonl_lines(out)) == 2):
+                assert proc.poll() is None, proc.communicate()[1][-3000:]
+                assert time.monotonic() < deadline, "the crawl did not reach the endless page"
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert "forcing unclean shutdown" in stderr
+    assert proc.returncode == 1, stderr[-3000:]
+    m = manifest(out)
+    assert m["status"] == "interrupted" and m["exit_code"] == 1
+    assert len(records(out)) == 2
