@@ -296,10 +296,12 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
     not markup (empty, JSON, binary, corrupt gzip).
     """
     ranked: list[Newest] = []  # set by _read once the root tells the kind
-    wide = wide_encoding(body[:4096]) if body[:2] != b"\x1f\x8b" else None
+    wide = (wide_encoding(body[:4096]) or _xml_layout(body[:32])) if body[:2] != b"\x1f\x8b" else None
     if wide is not None:  # a UTF-16/32 feed: read as the UTF-8 it is re-encoded to
         text = body[: max_bytes * 4].decode(wide, errors="replace").lstrip("\ufeff")
         body = _XML_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+    elif body[:2] != b"\x1f\x8b":
+        body = _honest_encoding(body)
     doc = _read(body, max_entries, max_bytes, keep, accept, ranked)
     if doc.too_deep:  # one entry nested too deep must not cost the entries after it
         flat_ranked: list[Newest] = []
@@ -310,6 +312,50 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
         doc.entries = ranked[0].entries()
         doc.cut = ranked[0].cut
     return doc
+
+
+_UTF8 = frozenset({"utf-8", "utf8"})
+_XML_LAYOUTS = tuple((codec, "<?xml".encode(codec)) for codec in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"))
+
+
+def _xml_layout(head: bytes) -> str | None:
+    """The UTF-16/32 codec an XML declaration is written in, whatever its label says (the XML
+    specification's appendix F: ``<?xml`` in two or four bytes a character tells)."""
+    return next((codec for codec, marker in _XML_LAYOUTS if head.startswith(marker)), None)
+
+
+def _honest_encoding(body: bytes) -> bytes:
+    """``body`` with an XML declaration that does not lie about an 8-bit document, read the
+    way pages are (newscrawl.text.markup.decode_html: strict UTF-8 first):
+
+    - labelled ISO-8859-1 / windows-1252 (any 8-bit charset) but valid UTF-8 with non-ASCII
+      text: it is UTF-8 (read as labelled, every accent became two characters);
+    - labelled UTF-8 (or not labelled) but with no valid UTF-8 sequence at all, only bytes a
+      UTF-8 reader cannot decode: it is cp1252 (read as labelled, every accent was lost).
+    A body that is pure ASCII, or mixed (some valid UTF-8, some not), is left as it is."""
+    m = _XML_ENCODING.search(body[:512].decode("latin-1"))
+    label = m.group(0).rsplit("=", 1)[1].strip("\"' ").lower() if m else "utf-8"
+    if body.isascii():
+        return body
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        valid_utf8 = False
+    else:
+        valid_utf8 = True
+    if label not in _UTF8:
+        if not valid_utf8:
+            return body
+        return _XML_ENCODING.sub(r"\1utf-8\2", body[:512].decode("latin-1"), count=1).encode("latin-1") + body[512:]
+    if valid_utf8:
+        return body
+    text = body.decode("utf-8", errors="replace")
+    if any(ord(c) > 127 and c != "\ufffd" for c in text):
+        return body  # mostly UTF-8 with a stray byte: libxml2 replaces that byte only
+    decoded = body.decode("cp1252", errors="replace")
+    if m:
+        decoded = _XML_ENCODING.sub(r"\1utf-8\2", decoded, count=1)
+    return decoded.encode("utf-8")
 
 
 def _read_flat(body: bytes, max_entries: int, max_bytes: int, keep: int,

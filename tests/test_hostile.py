@@ -320,3 +320,30 @@ def test_sigterm_twice_is_an_interrupted_run_not_a_finished_one(tmp_path):
     m = manifest(out)
     assert m["status"] == "interrupted" and m["exit_code"] == 1
     assert len(records(out)) == 2
+
+
+# ------------------------------------------------------------------------------ a charset label that lies
+@pytest.mark.parametrize("label, codec", [
+    ("ISO-8859-1", "utf-8"),  # labelled Latin-1, written in UTF-8: every accent became two characters
+    ("UTF-8", "cp1252"),  # labelled UTF-8, written in Windows-1252: every accent was lost
+    ("UTF-8", "utf-16-le"),  # labelled UTF-8, written in UTF-16 without BOM: "binary data, not XML"
+    ("UTF-8", "utf-16-be"),
+])
+def test_a_feed_whose_charset_label_lies_is_read_in_its_real_encoding(label, codec):
+    from newscrawl.discovery import read_document
+    from tests.e2e_support import rss
+
+    feed = rss([("http://127.0.0.1:8765/2025/06/12/un-article.html", "Été à Rodez, fête de la bière",
+                 "2025-06-12T08:00:00+02:00")]).replace('encoding="UTF-8"', f'encoding="{label}"')
+    doc = read_document(feed.encode(codec))
+    assert [e.title for e in doc.entries] == ["Été à Rodez, fête de la bière"]
+
+
+@pytest.mark.parametrize("label, codec", [("ISO-8859-1", "latin-1"), ("UTF-8", "utf-8"), ("windows-1252", "cp1252")])
+def test_a_feed_whose_charset_label_is_true_is_read_as_labelled(label, codec):
+    from newscrawl.discovery import read_document
+    from tests.e2e_support import rss
+
+    feed = rss([("http://127.0.0.1:8765/2025/06/12/un-article.html", "Été à Rodez, fête de la bière",
+                 "2025-06-12T08:00:00+02:00")]).replace('encoding="UTF-8"', f'encoding="{label}"')
+    assert [e.title for e in read_document(feed.encode(codec)).entries] == ["Été à Rodez, fête de la bière"]
