@@ -315,6 +315,8 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
 
 
 _UTF8 = frozenset({"utf-8", "utf8"})
+_DECODED_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+"""A character a UTF-8 reader did decode beyond ASCII (not a replaced byte)."""
 _XML_LAYOUTS = tuple((codec, "<?xml".encode(codec)) for codec in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"))
 
 
@@ -350,7 +352,7 @@ def _honest_encoding(body: bytes) -> bytes:
     if valid_utf8:
         return body
     text = body.decode("utf-8", errors="replace")
-    if any(ord(c) > 127 and c != "\ufffd" for c in text):
+    if _DECODED_NON_ASCII.search(text):
         return body  # mostly UTF-8 with a stray byte: libxml2 replaces that byte only
     decoded = body.decode("cp1252", errors="replace")
     if m:
