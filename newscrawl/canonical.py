@@ -61,7 +61,7 @@ def refusal(declared: str, fetched: str, site: str | None = None) -> str | None:
 
 
 _INDEX_FILE = re.compile(r"(?:^|/)(?:index|default|home|accueil)\.(?:s?html?|php\d?|aspx?|jsp)$", re.IGNORECASE)
-_PAGINATION = re.compile(r"(?:^|/)(?:page|p|pages?)/\d+$", re.IGNORECASE)
+_PAGINATION = re.compile(r"(?:^|/)page/\d+$", re.IGNORECASE)  # not /p/123: a short link to one article
 _DATE_ARCHIVE = re.compile(r"^(?:[a-z-]+/)?(?:19|20)\d{2}(?:/\d{1,2}){0,2}$", re.IGNORECASE)
 _FEED_OR_SEARCH = re.compile(
     r"(?:^|/)(?:feed|rss|atom|search|recherche|rechercher|sitemap[\w-]*|amp)(?:\.\w+)?$|\.(?:xml|rss|atom|json)$",
