@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import stat
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -130,6 +131,14 @@ def lock_folder(path: str | Path, shared: bool = False) -> str:
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise FolderBusy(Path(key), flock_holder(Path(key))) from None
         raise
+    # A folder that exists but cannot be written (a read-only mount, no permission) fails the
+    # run at start, not after every article was fetched for nothing.
+    try:
+        tempfile.TemporaryFile(dir=key).close()  # O_TMPFILE: no name is ever seen in the folder
+    except OSError as exc:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+        raise OSError(exc.errno, f"cannot write in this folder ({exc.strerror})", key) from None
     _HELD[key] = fd
     return key
 

@@ -347,3 +347,29 @@ def test_a_feed_whose_charset_label_is_true_is_read_as_labelled(label, codec):
     feed = rss([("http://127.0.0.1:8765/2025/06/12/un-article.html", "Été à Rodez, fête de la bière",
                  "2025-06-12T08:00:00+02:00")]).replace('encoding="UTF-8"', f'encoding="{label}"')
     assert [e.title for e in read_document(feed.encode(codec)).entries] == ["Été à Rodez, fête de la bière"]
+
+
+# ------------------------------------------------------------------------------ a read-only output folder
+def test_an_output_folder_on_a_read_only_mount_exits_3_before_fetching_anything(tmp_path):
+    # Today the run fetches every article, cannot write one of them, and exits 1 at the end.
+    import subprocess
+
+    from newscrawl.localsite import LocalSite
+    from tests.cronsite import site_pages
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(ro)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root): the read-only case is not reproducible")
+    try:
+        (ro / "out" / "franceinfo" / "text").mkdir(parents=True)
+        (ro / "out" / "runs").mkdir()
+        subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
+        with LocalSite(site_pages(2)) as site:
+            result = run_crawl(site.base, tmp_path, "--output", str(ro / "out"))
+            hits = sum(site.hits.values())
+    finally:
+        subprocess.run(["umount", str(ro)], check=False)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "cannot write in this folder (Read-only file system)" in result.stderr
+    assert hits == 0
