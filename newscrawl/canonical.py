@@ -22,7 +22,8 @@ for a stat. Pure functions, no Scrapy.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import parse_qsl, urlsplit
 
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
 from newscrawl.text.urls import canonical_url
@@ -51,7 +52,43 @@ def site_publishers(fetched: str, site: str | None) -> list[Publisher]:
 
 def refusal(declared: str, fetched: str, site: str | None = None) -> str | None:
     """Why ``declared`` (absolute, any form) may not stand for the page fetched at ``fetched``
-    for ``site`` (a registry key, or None/"generic"), or None when it may."""
+    for ``site`` (a registry key, or None/"generic"), or None when it may. Never raises: a
+    declared URL that cannot be read (``http://[::1``, port 99999) is refused as ``scheme``."""
+    try:
+        return _refusal(declared, fetched, site)
+    except ValueError:  # urlsplit's bad IPv6 literal, .port out of range...
+        return "scheme"
+
+
+_INDEX_FILE = re.compile(r"(?:^|/)(?:index|default|home|accueil)\.(?:s?html?|php\d?|aspx?|jsp)$", re.IGNORECASE)
+_PAGINATION = re.compile(r"(?:^|/)page/\d+$", re.IGNORECASE)  # not /p/123: a short link to one article
+_DATE_ARCHIVE = re.compile(r"^(?:[a-z-]+/)?(?:19|20)\d{2}(?:/\d{1,2}){0,2}$", re.IGNORECASE)
+_FEED_OR_SEARCH = re.compile(
+    r"(?:^|/)(?:feed|rss|atom|search|recherche|rechercher|sitemap[\w-]*|amp)(?:\.\w+)?$|\.(?:xml|rss|atom|json)$",
+    re.IGNORECASE,
+)
+_INDEX_QUERY = frozenset({"s", "q", "query", "search", "recherche", "page", "paged", "pg", "start", "offset",
+                          "lang", "amp", "format", "feed", "orderby", "sort", "cat", "tag", "author"})
+"""Query keys of a listing, a search or a pagination, not of one article (``?p=123`` is)."""
+
+
+def index_like(canon: str) -> bool:
+    """Whether ``canon`` names a site's listing rather than an article, on any site: an index
+    file (``/index.html``), a pagination (``/page/2``, ``?page=2``), a date archive
+    (``/2025/06/``), a feed, a sitemap or a search (``/search?q=``, ``/?s=``), the home page
+    with a query of those. Many pages of a site declaring one of these would share its id."""
+    parts = urlsplit(canon)
+    path = parts.path.strip("/")
+    if path and (_INDEX_FILE.search(path) or _PAGINATION.search(path) or _DATE_ARCHIVE.fullmatch(path)
+                 or _FEED_OR_SEARCH.search(path)):
+        return True
+    keys = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if keys & _INDEX_QUERY:
+        return True
+    return not path and not keys  # the home page
+
+
+def _refusal(declared: str, fetched: str, site: str | None) -> str | None:
     canon = canonical_url(declared)
     parts = urlsplit(canon)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -68,9 +105,8 @@ def refusal(declared: str, fetched: str, site: str | None = None) -> str | None:
         owner = next((p for p in pubs if host in p.domains), None)
         if owner is None:
             return "offsite"
-    path = parts.path.strip("/")
-    if not path and not parts.query:
-        return "not_article"  # the home page
+    if index_like(canon):
+        return "not_article"  # the home page, a listing, a feed, a search
     rules = owner if owner is not None and owner.domains else PUBLISHERS["generic"]
     if rules.classify(canon) not in ("article", "live"):
         return "not_article"

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 
 from lxml import etree
 
@@ -37,6 +37,8 @@ CHUNK = 64 * 1024
 FEED_ROOTS = {"rss", "feed", "rdf"}
 SITEMAP_ROOTS = {"urlset", "sitemapindex"}
 ENTRY_TAGS = {"url", "sitemap", "item", "entry"}
+LIBXML2_MAX_DEPTH = 255
+"""Nesting at which libxml2 (without huge_tree) stops reading a document."""
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Document:
     before the break are kept."""
     read: int = 0
     """Entries read (accepted or not)."""
+    too_deep: bool = False
+    """libxml2 stopped at its nesting limit (256 levels): newscrawl.flatxml read it again."""
     cut: int = 0
     """Entries accepted but not kept: older than the ``keep`` newest."""
 
@@ -127,10 +131,45 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def open_body(body: bytes) -> io.BufferedIOBase:
+class _Gunzip:
+    """``read(n)`` over gzip data inflated on the fly, giving every byte it can inflate: a
+    ``.xml.gz`` cut short gives its inflated start, then EOFError (GzipFile raised at once on
+    a body shorter than one read, so a small cut sitemap lost all its entries)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.pos = 0
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.pending = b""
+        """Compressed bytes the inflater has not consumed yet (its output was capped)."""
+
+    def read(self, size: int = CHUNK) -> bytes:
+        out: list[bytes] = []
+        want = max(size, 1)
+        while want > 0:
+            if self.inflater.eof:
+                rest = self.inflater.unused_data
+                if not rest.lstrip(b"\x00"):  # the end, or NUL padding after it
+                    break
+                self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # a concatenated member
+                self.pending = rest
+            if not self.pending:
+                if self.pos >= len(self.body):
+                    if any(out):
+                        break
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                self.pending = self.body[self.pos:self.pos + CHUNK]
+                self.pos += len(self.pending)
+            data = self.inflater.decompress(self.pending, want)
+            self.pending = self.inflater.unconsumed_tail
+            out.append(data)
+            want -= len(data)
+        return b"".join(out)
+
+
+def open_body(body: bytes) -> io.BufferedIOBase | _Gunzip:
     """A file object over ``body``, gunzipped on the fly when it is gzip data (``.xml.gz``)."""
-    raw = io.BytesIO(body)
-    return gzip.GzipFile(fileobj=raw) if body[:2] == b"\x1f\x8b" else raw
+    return _Gunzip(body) if body[:2] == b"\x1f\x8b" else io.BytesIO(body)
 
 
 def sniff(head: bytes) -> Kind | None:
@@ -235,7 +274,7 @@ def _feed_entry(el: etree._Element) -> Entry | None:
     return Entry(url=link, title=clean_text(_child_text(el, "title")) or None, published=parse_date(raw_date))
 
 
-def _chunks(fh: io.BufferedIOBase, first: bytes, max_bytes: int) -> Iterator[bytes]:
+def _chunks(fh: io.BufferedIOBase | _Gunzip, first: bytes, max_bytes: int) -> Iterator[bytes]:
     """``first`` then the rest of ``fh`` in chunks; stops after ``max_bytes`` in total."""
     total = len(first)
     yield first
@@ -260,14 +299,116 @@ def read_document(body: bytes, *, max_entries: int = 50_000, max_bytes: int = 50
     not markup (empty, JSON, binary, corrupt gzip).
     """
     ranked: list[Newest] = []  # set by _read once the root tells the kind
-    wide = wide_encoding(body[:4096]) if body[:2] != b"\x1f\x8b" else None
+    wide = (wide_encoding(body[:4096]) or _xml_layout(body[:32])) if body[:2] != b"\x1f\x8b" else None
     if wide is not None:  # a UTF-16/32 feed: read as the UTF-8 it is re-encoded to
         text = body[: max_bytes * 4].decode(wide, errors="replace").lstrip("\ufeff")
         body = _XML_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+    elif body[:2] != b"\x1f\x8b":
+        body = _honest_encoding(body)
     doc = _read(body, max_entries, max_bytes, keep, accept, ranked)
+    if doc.too_deep:  # one entry nested too deep must not cost the entries after it
+        flat_ranked: list[Newest] = []
+        flat = _read_flat(body, max_entries, max_bytes, keep, accept, flat_ranked)
+        if flat is not None and flat.read > doc.read:
+            doc, ranked = flat, flat_ranked
     if ranked:
         doc.entries = ranked[0].entries()
         doc.cut = ranked[0].cut
+    return doc
+
+
+_UTF8 = frozenset({"utf-8", "utf8"})
+_DECODED_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+"""A character a UTF-8 reader did decode beyond ASCII (not a replaced byte)."""
+_XML_LAYOUTS = tuple((codec, "<?xml".encode(codec)) for codec in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"))
+
+
+def _xml_layout(head: bytes) -> str | None:
+    """The UTF-16/32 codec an XML declaration is written in, whatever its label says (the XML
+    specification's appendix F: ``<?xml`` in two or four bytes a character tells)."""
+    return next((codec for codec, marker in _XML_LAYOUTS if head.startswith(marker)), None)
+
+
+def _honest_encoding(body: bytes) -> bytes:
+    """``body`` with an XML declaration that does not lie about an 8-bit document, read the
+    way pages are (newscrawl.text.markup.decode_html: strict UTF-8 first):
+
+    - labelled ISO-8859-1 / windows-1252 (any 8-bit charset) but valid UTF-8 with non-ASCII
+      text: it is UTF-8 (read as labelled, every accent became two characters);
+    - labelled UTF-8 (or not labelled) but with no valid UTF-8 sequence at all, only bytes a
+      UTF-8 reader cannot decode: it is cp1252 (read as labelled, every accent was lost).
+    A body that is pure ASCII, or mixed (some valid UTF-8, some not), is left as it is."""
+    m = _XML_ENCODING.search(body[:512].decode("latin-1"))
+    label = m.group(0).rsplit("=", 1)[1].strip("\"' ").lower() if m else "utf-8"
+    if body.isascii():
+        return body
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        valid_utf8 = False
+    else:
+        valid_utf8 = True
+    if label not in _UTF8:
+        if not valid_utf8:
+            return body
+        return _XML_ENCODING.sub(r"\1utf-8\2", body[:512].decode("latin-1"), count=1).encode("latin-1") + body[512:]
+    if valid_utf8:
+        return body
+    text = body.decode("utf-8", errors="replace")
+    if _DECODED_NON_ASCII.search(text):
+        return body  # mostly UTF-8 with a stray byte: libxml2 replaces that byte only
+    decoded = body.decode("cp1252", errors="replace")
+    if m:
+        decoded = _XML_ENCODING.sub(r"\1utf-8\2", decoded, count=1)
+    return decoded.encode("utf-8")
+
+
+def _read_flat(body: bytes, max_entries: int, max_bytes: int, keep: int,
+               accept: Callable[[Entry], bool] | None, ranked: list[Newest]) -> Document | None:
+    """The document read again by newscrawl.flatxml (no depth limit); None when it cannot."""
+    from newscrawl.flatxml import FlatReader, ReadErrors, entry_values
+
+    state: dict[str, Document] = {}
+
+    def on_entry(root: str, fields: Any) -> bool:
+        if "doc" not in state:
+            kind = root if root in SITEMAP_ROOTS else "feed"
+            state["doc"] = Document(kind=kind, too_deep=True)  # type: ignore[arg-type]
+            ranked.append(Newest(keep if kind != "sitemapindex" else 0))
+        doc = state["doc"]
+        values = entry_values(root, fields)
+        if values is None:
+            return True
+        lastmod = parse_date(values["lastmod_raw"])
+        entry = Entry(url=values["url"], title=values["title"],
+                      published=parse_date(values["published_raw"]) or lastmod, lastmod=lastmod)
+        doc.read += 1
+        if doc.kind == "sitemapindex" or accept is None or accept(entry):
+            ranked[0].add(entry)
+        if doc.read >= max_entries:
+            doc.truncated = "entries"
+            return False
+        return True
+
+    reader = FlatReader(on_entry)
+    broken = None
+    try:
+        fh = open_body(body)
+        for chunk in _chunks(fh, fh.read(CHUNK), max_bytes):
+            reader.feed(chunk)
+            if reader.stop:
+                break
+        if not reader.stop:
+            reader.feed(b"", final=True)
+    except ReadErrors as exc:
+        broken = f"not well-formed XML ({exc})"
+    doc = state.get("doc")
+    if doc is None:
+        return None
+    if reader.stop:
+        return doc
+    if broken is not None or not reader.closed:
+        doc.broken = broken or f"document ends before </{reader.root}>"
     return doc
 
 
@@ -287,12 +428,17 @@ def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
     articles = True
     root: etree._Element | None = None
     closed = False
-    total = 0
+    total = depth = deepest = 0
     try:
         for chunk in _chunks(fh, first, max_bytes):
             total += len(chunk)
             parser.feed(chunk)
             for event, el in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                else:
+                    depth -= 1
                 if root is None:
                     root = el
                     name = _local(el.tag)
@@ -345,6 +491,8 @@ def _read(body: bytes, max_entries: int, max_bytes: int, keep: int,
         return doc
     if doc is None:
         raise NotAFeed("no XML root element", "not_xml")
+    # libxml2 stops silently (recover=True) at its nesting limit: 256 open elements.
+    doc.too_deep = not closed and deepest >= LIBXML2_MAX_DEPTH
     if total >= max_bytes and fh.read(1):
         doc.truncated = "bytes"
     elif not closed:

@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
@@ -158,7 +158,7 @@ class RedirectGuardMiddleware:
     RedirectMiddleware follows them (it would otherwise end in a silent duplicate filter).
 
     Settings read: REDIRECT_MAX_TIMES. Raises FetchRefused("redirect_loop" |
-    "too_many_redirects"), counted by the spider's errback.
+    "too_many_redirects" | "bad_location"), counted by the spider's errback.
     """
 
     def __init__(self, max_times: int) -> None:
@@ -172,7 +172,13 @@ class RedirectGuardMiddleware:
         location = response.headers.get(b"Location")
         if response.status not in REDIRECT_CODES or not location or request.meta.get("dont_redirect"):
             return response
-        target = urljoin(request.url, location.decode("latin-1").strip()).split("#", 1)[0]
+        raw = location.decode("latin-1").strip()
+        try:
+            target = urljoin(request.url, raw).split("#", 1)[0]
+            urlsplit(target).port  # noqa: B018  # raises on a port out of range
+        except ValueError as exc:  # a Location no request can be made of ("http://[::1", port 99999)
+            raise FetchRefused("bad_location", f"HTTP {response.status} to an unreadable Location "
+                                               f"{raw[:200]!r} ({exc})") from None
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in {u.split("#", 1)[0] for u in chain}:
             raise FetchRefused("redirect_loop", " -> ".join([*chain, target]))

@@ -21,6 +21,8 @@ import fcntl
 import json
 import logging
 import os
+import stat
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,6 +77,15 @@ def read_holder(path: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+def _holder_of(fd: int) -> dict[str, object]:
+    """The content of the lock file open on ``fd`` (not re-opened by path: it is the file locked)."""
+    try:
+        data = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 class FolderBusy(LockHeld):
     """Another live process writes to this folder (holds its flock)."""
 
@@ -122,6 +133,14 @@ def lock_folder(path: str | Path, shared: bool = False) -> str:
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise FolderBusy(Path(key), flock_holder(Path(key))) from None
         raise
+    # A folder that exists but cannot be written (a read-only mount, no permission) fails the
+    # run at start, not after every article was fetched for nothing.
+    try:
+        tempfile.TemporaryFile(dir=key).close()  # O_TMPFILE: no name is ever seen in the folder
+    except OSError as exc:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+        raise OSError(exc.errno, f"cannot write in this folder ({exc.strerror})", key) from None
     _HELD[key] = fd
     return key
 
@@ -147,6 +166,25 @@ def writer_folders(settings: Any, site: str) -> list[Path]:
     if settings.get("NEWSCRAWL_RECORDS_DIR"):
         folders.append(Path(str(settings.get("NEWSCRAWL_RECORDS_DIR"))))
     return folders
+
+
+def open_lock_file(path: Path) -> int:
+    """A read-write descriptor on the lock file ``path`` (created if needed), which must be a
+    regular file: a FIFO put in its place would block the open (a run hanging for ever before
+    it starts), a symbolic link would make the run truncate and write whatever file it points
+    to, a device or socket is no lock either. Raises OSError (a configuration error: exit 3)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "a symbolic link, not a regular file (remove it)", str(path)) from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device: remove it)", str(path))
+    os.set_blocking(fd, True)
+    return fd
 
 
 class RunLock:
@@ -185,7 +223,7 @@ class RunLock:
         key = os.path.realpath(self.path)
         if key in _HELD:  # held by this process, through another RunLock
             raise LockHeld(self.path, read_holder(self.path))
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_lock_file(self.path)
         try:
             fcntl.flock(fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError as exc:
@@ -198,7 +236,7 @@ class RunLock:
             self._fd, self._key = fd, key
             _HELD[key] = fd
             return
-        old = read_holder(self.path)
+        old = _holder_of(fd)
         if old.get("pid"):
             pid = old["pid"] if isinstance(old["pid"], int) else None
             self.previous = Previous(pid=pid, started=str(old.get("started") or "") or None,

@@ -116,7 +116,8 @@ class PageCheck:
 def check_page(body: bytes | str, content_type: bytes | str | None = None, *, encoding: str | None = None,
                flags: Iterable[str] = ()) -> PageCheck:
     """The checks on the body itself, before any parse: ``empty_body``, ``truncated_body``
-    (a body shorter than its Content-Length: flag ``dataloss``), ``binary``, ``not_html``
+    (a body shorter than its Content-Length or a compressed body cut short: flag
+    ``dataloss``), ``binary``, ``not_html``
     drop the page; ``content_type``, charset trouble, ``truncated_body``/``truncated_html``
     are warnings. ``encoding`` is the charset known from elsewhere (``extract --encoding``);
     by default the Content-Type's."""
@@ -127,9 +128,9 @@ def check_page(body: bytes | str, content_type: bytes | str | None = None, *, en
         return PageCheck(body, declared, *(("empty_body", "empty body") if not body.strip() else ()))
     if not body.strip():
         return PageCheck(body, declared, "empty_body", "empty body")
-    if "dataloss" in flags:  # shorter than its Content-Length (DOWNLOAD_FAIL_ON_DATALOSS off)
+    if "dataloss" in flags:  # shorter than its Content-Length, or a compressed stream cut short
         return PageCheck(body, declared, "truncated_body", f"{len(body)} bytes received, fewer than the "
-                         "Content-Length announced: a truncated download")
+                         "Content-Length announced or a compressed body cut short: a truncated download")
     wide = wide_encoding(body, declared)
     if wide:  # UTF-16/32 said by a BOM, the header or the meta: read as text, checked as UTF-8
         body, declared = body.decode(wide, errors="replace").lstrip("\ufeff").encode("utf-8"), None

@@ -602,6 +602,8 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         failures += [c.message for c in checks if not c.ok]
         report[site] = entry
     timed_out = stopping.get("why") == "timeout"
+    if stopping.get("why") == "signal":  # a second signal forces the stop before any spider closes
+        interrupted["flag"] = True
     if timed_out:
         failures.append(f"{stopping['message']}: stopped early, what was collected is written")
     elif interrupted["flag"] and not start_failed:

@@ -275,6 +275,21 @@ def resolved_refusal(name: str, address: str) -> Refusal | None:
                                    "NEWSCRAWL_ALLOW_PRIVATE_HOSTS); not connected")
 
 
+def refuse_entry(crawler: Crawler, url: str, source: str) -> bool:
+    """True (counted and logged like :class:`RefuseInternalLinksMiddleware` does) when a feed
+    or sitemap entry ``url`` is refused: the spider asks before it judges the entry's path,
+    so ``file:///etc/passwd`` is a refused scheme, not a skipped "section", and takes no
+    place among the document's newest entries. Stats: newscrawl/refused/{scheme,private_host}."""
+    refusal = policy_of(crawler).refusal(url)
+    if refusal is None:
+        return False
+    if crawler.stats is not None:
+        crawler.stats.inc_value(f"newscrawl/refused/{refusal.kind}")
+    logger.warning("Refused %(url)s%(source)s: %(detail)s",
+                   {"url": url[:500], "source": source, "detail": refusal.detail})
+    return True
+
+
 class RefusedResolution(FetchRefused):
     """Raised by :class:`SafeResolver` (Twisted turns it into a DNS lookup failure on the way)."""
 
@@ -396,7 +411,10 @@ class RefuseInternalPeersMiddleware(_Refuser):
             raw = location.decode("latin-1").strip()
             if raw.startswith("//"):
                 raw = f"{urlsplit(request.url).scheme}:{raw}"
-            target = urljoin(request.url, raw)
+            try:
+                target = urljoin(request.url, raw)
+            except ValueError:  # "http://[::1": RedirectGuardMiddleware refuses it as bad_location
+                return response
             refusal = policy.refusal(target)
             if refusal is not None:
                 raise self.refuse(request, refusal, f" (redirect to {target[:300]})")

@@ -141,6 +141,7 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.downloader.PoliteRetryMiddleware": 550,
     "newscrawl.downloader.RedirectGuardMiddleware": 650,
+    "newscrawl.truncation.TruncatedEncodingMiddleware": 595,  # a gzip/deflate body cut short is a truncated download
     "newscrawl.monitor.FetchOutcomeMiddleware": 540,  # final outcome of each request (error rate)
     "newscrawl.warc.WarcWriterMiddleware": 950,  # archive raw exchanges (NEWSCRAWL_WARC_DIR)
     "newscrawl.warc.WarcReplayMiddleware": 960,  # answer from WARC archives (NEWSCRAWL_REPLAY)

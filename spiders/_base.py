@@ -28,6 +28,7 @@ from newscrawl.gate import request_failed
 from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
 from newscrawl.parsers import parse_page
 from newscrawl.publishers import PUBLISHERS, Publisher, publisher_for_url
+from newscrawl.safety import refuse_entry
 from newscrawl.text.dates import parse_duration, parse_iso, to_iso
 from newscrawl.text.urls import TRACKING_PARAMS, canonical_url
 from spiders._checks import (
@@ -191,6 +192,14 @@ class NewsSpider(scrapy.Spider):
             message = f"No start URL for {spider.name}: pass -a start_urls=URL[,URL...]"
             spider.logger.error(message)
             raise ValueError(message)
+        for url in spider.start_urls:  # "/etc/passwd", "example.fr/feed": a typo, not a URL to skip
+            try:
+                scrapy.Request(url)
+            except ValueError as exc:
+                message = (f"Start URL {url[:300]!r} of {spider.name} is not a URL ({exc}): write it with "
+                           "http:// or https://; nothing is crawled")
+                spider.logger.error(message)
+                raise ValueError(message) from None
         return spider
 
     def _setup_backfill(self, settings: Any) -> None:
@@ -384,6 +393,8 @@ class NewsSpider(scrapy.Spider):
         def accept(entry: Entry) -> bool:
             try:
                 entry.url = response.urljoin(entry.url)
+                if refuse_entry(self.crawler, entry.url, f" (found in {response.url[:300]})"):
+                    return False
                 key = url_key(canonical_url(entry.url))
                 if key in seen_here:
                     self.logger.info("Duplicate entry in %(doc)s: %(url)s (requested once)",

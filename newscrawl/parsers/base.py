@@ -222,7 +222,14 @@ class ArticleParser:
         return None
 
     def absolute(self, url: str | None) -> str | None:
-        return urljoin(self.url, url.strip()) if url and url.strip() else None
+        """``url`` made absolute against the page's; None when empty or unreadable (a declared
+        ``http://[::1`` costs that one value, not the field or the values after it)."""
+        if not url or not url.strip():
+            return None
+        try:
+            return urljoin(self.url, url.strip())
+        except ValueError:
+            return None
 
     # ------------------------------------------------------------------ fields
     def title(self) -> str | None:

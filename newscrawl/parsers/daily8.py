@@ -588,8 +588,12 @@ class Daily8Parser(ArticleParser):
     def _offsite(self, href: str | None) -> str | None:
         """``href`` made absolute when it may be the original article: http(s), not Daily8,
         not this page's host, not an app store or social network."""
-        url = urljoin(self.url, href.strip()) if href and href.strip() else None
-        if not url or urlsplit(url).scheme not in ("http", "https"):
+        try:
+            url = urljoin(self.url, href.strip()) if href and href.strip() else None
+            if not url or urlsplit(url).scheme not in ("http", "https"):
+                return None
+            urlsplit(url).port  # noqa: B018  # a port out of range raises here, not later
+        except ValueError:  # "http://[::1": an unreadable link is no original article
             return None
         host = (urlsplit(url).hostname or "").lower()
         if PUBLISHERS["daily8"].owns(url) or host == (urlsplit(self.url).hostname or "").lower():
@@ -669,7 +673,10 @@ class Daily8Parser(ArticleParser):
         for raw in (*self.sel.xpath('//link[@rel="canonical"]/@href').getall(), self.meta("og:url")):
             if not raw or self._offsite(raw):
                 continue
-            url = urljoin(self.url, raw.strip())
+            try:
+                url = urljoin(self.url, raw.strip())
+            except ValueError:  # an unreadable declared canonical: the next one
+                continue
             if urlsplit(url).scheme in ("http", "https") and PUBLISHERS[self.key].classify(url) == "article":
                 return canonical_url(url)
         return canonical_url(self.url)

@@ -160,6 +160,8 @@ def to_iso(value: datetime | None) -> str | None:
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
+MAX_DURATION = timedelta(days=36_500)
+"""The longest duration a setting may name (a century): beyond, a typo, not a time limit."""
 _DURATION_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 86400}
 
 
@@ -170,10 +172,17 @@ def parse_duration(raw: str | float | int | None) -> timedelta | None:
     """
     if raw is None or raw == "" or raw == 0:
         return None
-    if isinstance(raw, int | float):
-        return timedelta(days=raw)
-    m = _DURATION.match(raw)
-    if not m:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise ValueError(f"not a duration: {raw!r} (expected e.g. 2d, 12h, 30m, 1w)")
-    seconds = float(m.group(1)) * _DURATION_UNIT[m.group(2).lower()]
+    if isinstance(raw, int | float):
+        seconds = float(raw) * 86400
+    else:
+        m = _DURATION.match(raw)
+        if not m:
+            raise ValueError(f"not a duration: {raw!r} (expected e.g. 2d, 12h, 30m, 1w)")
+        seconds = float(m.group(1)) * _DURATION_UNIT[m.group(2).lower()]
+    # A number from a settings file may be negative, NaN or infinite; any may be too large
+    # for a timedelta (99999999999999d): a ValueError naming it, never an OverflowError.
+    if not seconds == seconds or seconds < 0 or seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"not a usable duration: {raw!r} (from 0 to {MAX_DURATION.days} days)")
     return timedelta(seconds=seconds) if seconds else None
