@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newscrawl.localsite import LocalSite, Page
+from newscrawl.localsite import LocalSite, Page  # noqa: E402 (after the sys.path line)
 
 WORDS = ["conseil", "budget", "école", "marché", "rivière", "pont", "tramway", "forêt", "musée", "stade", "bibliothèque", "vignoble", "port", "gare", "hôpital", "quartier", "festival", "récolte", "chantier", "sentier"]
 SYLLABLES = ["ba", "be", "bi", "bo", "bu", "ca", "ce", "ci", "co", "da", "de", "di", "do", "fa", "fe", "fi", "fo", "ga", "ge", "go", "la", "le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "va", "ve", "vi", "vo"]

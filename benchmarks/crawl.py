@@ -54,8 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._machine import machine
-from spiders._base import NewsSpider
+from benchmarks._machine import machine  # noqa: E402
+from spiders._base import NewsSpider  # noqa: E402
 
 SITES = ("franceinfo", "lefigaro", "leparisien", "daily8", "generic")
 SITEMAP_SIZE = 1000  # URLs per sitemap file (like the publishers' daily sitemaps)

@@ -58,20 +58,13 @@ from newscrawl.settings import NEWSCRAWL_DEDUP_MERGE_KEYS as DEDUP_MERGE_KEYS
 CATEGORIES = ("original", "hard_negative", "excerpt_negative", "chrome", "title", "edit5", "edit10", "edit20",
               "excerpt")
 COPY_KINDS = ("chrome", "title", "edit5", "edit10", "edit20", "excerpt")
-MIX = {"original": 56, "hard_negative": 10, "excerpt_negative": 4, **{k: 5 for k in COPY_KINDS}}
+MIX = {"original": 56, "hard_negative": 10, "excerpt_negative": 4, **dict.fromkeys(COPY_KINDS, 5)}
 TARGETS = {"chrome": 0.95, "title": 0.95, "edit5": 0.95, "edit10": 0.95, "edit20": 0.88}
 
 # ------------------------------------------------------------------------------------------ text
 
-FUNCTION_WORDS = (
-    "le la les de des du un une et à en dans pour sur par avec qui que ne pas plus au aux ce cette ces "
-    "son sa ses leur leurs il elle ils elles on nous a est sont été être avait ont fait selon après avant "
-    "depuis entre mais ou donc car comme aussi très tout tous toute encore déjà lors dont où sans sous "
-    "contre vers chez deux trois plusieurs certains d' l' qu' n' s' c'"
-).split()
-SYLLABLES = ("ma ri to la pé cha gne ver bon sau mon tré fa lu ré ca pi dé mé vi sé ge ta ro ni che "
-             "bre vo pa cu ja mi ton son lan por tra tru gi fé lé vé ne na ble tion ment eur ette ois "
-             "ier ence age ure ique isme eau oux ain").split()
+FUNCTION_WORDS = ["le", "la", "les", "de", "des", "du", "un", "une", "et", "à", "en", "dans", "pour", "sur", "par", "avec", "qui", "que", "ne", "pas", "plus", "au", "aux", "ce", "cette", "ces", "son", "sa", "ses", "leur", "leurs", "il", "elle", "ils", "elles", "on", "nous", "a", "est", "sont", "été", "être", "avait", "ont", "fait", "selon", "après", "avant", "depuis", "entre", "mais", "ou", "donc", "car", "comme", "aussi", "très", "tout", "tous", "toute", "encore", "déjà", "lors", "dont", "où", "sans", "sous", "contre", "vers", "chez", "deux", "trois", "plusieurs", "certains", "d'", "l'", "qu'", "n'", "s'", "c'"]
+SYLLABLES = ["ma", "ri", "to", "la", "pé", "cha", "gne", "ver", "bon", "sau", "mon", "tré", "fa", "lu", "ré", "ca", "pi", "dé", "mé", "vi", "sé", "ge", "ta", "ro", "ni", "che", "bre", "vo", "pa", "cu", "ja", "mi", "ton", "son", "lan", "por", "tra", "tru", "gi", "fé", "lé", "vé", "ne", "na", "ble", "tion", "ment", "eur", "ette", "ois", "ier", "ence", "age", "ure", "ique", "isme", "eau", "oux", "ain"]
 CHROME = ("Publicité", "Partager", "Abonnez-vous à notre newsletter", "Le Parisien avec AFP",
           "Réservé aux abonnés", "Suivez toute l'actualité sur notre application")
 FIRST = ("Jean", "Marie", "Claire", "Olivier", "Sophie", "Karim", "Nathalie", "Thomas", "Inès", "Yann")

@@ -76,13 +76,13 @@ def unoptimise() -> list[str]:
         for css in (*self.strip_css, *base.GENERIC_STRIP_CSS):
             try:
                 self.sel.css(css).drop()
-            except Exception:  # noqa: BLE001, S112 (as the original)
+            except Exception:
                 continue
 
     def fold_for_match(value: str) -> str:  # a Python loop over the characters, patterns looked up per call
         value = unicodedata.normalize("NFKD", normalize.clean_text(value).lower())
         value = "".join(c for c in value if not unicodedata.combining(c))
-        value = re.sub(r"[’'`´]", "'", value)  # noqa: RUF001 (French apostrophes, on purpose)
+        value = re.sub(r"[’'`´]", "'", value)
         return re.sub(r"[^\w']+", " ", value).strip()
 
     def text_of(cls: type[steps.Text], lines: Any, item: Any) -> steps.Text:  # computed for each step

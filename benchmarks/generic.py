@@ -30,6 +30,7 @@ interleaved round) is printed with its median. Nothing is asserted: figures only
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import importlib.util
 import statistics
@@ -74,7 +75,8 @@ def load_harness(bench: Path) -> ModuleType | None:
     if not path.is_file():
         return None
     spec = importlib.util.spec_from_file_location("extract_bench", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["extract_bench"] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
@@ -92,10 +94,8 @@ def run(methods: dict[str, Callable[[str, str | None], str]], pages: Sequence, v
     errors = dict.fromkeys(names, 0)
     for name in names:  # warm-up, untimed: lazy imports and first-call costs
         for page in pages[: max(1, warmup)]:
-            try:
+            with contextlib.suppress(Exception):
                 methods[name](page.html, page.url)
-            except Exception:
-                pass
     for k, page in enumerate(pages):
         order = names if k % 2 == 0 else names[::-1]
         for name in order:

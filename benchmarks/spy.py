@@ -44,7 +44,7 @@ def extraction_workload(pages: int) -> None:
     measured_extraction(generated)
 
 
-def measured_extraction(generated: list) -> None:  # noqa: ANN001 (benchmarks._pages.Page, imported late)
+def measured_extraction(generated: list) -> None:
     """The profiled loop (the default ``--root`` of the extraction workload)."""
     from newscrawl.fixtures import extract_article
 
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         spy_args = [spy, "record", "--format", "raw", "--rate", str(args.rate), "--output", str(raw)]
         if args.native:
             spy_args.append("--native")
-        done = subprocess.run([*spy_args, "--", *command], cwd=ROOT, check=False)  # noqa: S603 (our own command line)
+        done = subprocess.run([*spy_args, "--", *command], cwd=ROOT, check=False)
         if done.returncode != 0 or not raw.exists():
             print(f"py-spy failed (exit {done.returncode})", file=sys.stderr)
             return done.returncode or 1

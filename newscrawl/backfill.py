@@ -232,7 +232,9 @@ def progress(stats: dict[str, Any], rate: float | None) -> dict[str, Any]:
     """Counts of a backfill from its stats: sitemaps read of those selected, articles found,
     done (fetched, failed, or skipped as already collected) and left, an estimate of the
     articles in the sitemaps not read yet, and the time left at ``rate`` articles/s."""
-    get = lambda key: int(stats.get(f"newscrawl/{key}", 0) or 0)
+    def get(key: str) -> int:
+        return int(stats.get(f"newscrawl/{key}", 0) or 0)
+
     selected, read = get("backfill/sitemaps/selected"), get("backfill/sitemaps/read")
     found = get("discovery/requested")
     done = get("requests/article/total") + get("requests/article/ignored") + get("dedup/skipped_seen")

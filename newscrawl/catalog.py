@@ -805,7 +805,7 @@ def validate(entries: tuple[CatalogEntry, ...], taken: dict[str, str] | None = N
         for css in (*e.paywall_css, *e.noise_css):
             try:
                 probe.css(css)
-            except Exception as exc:  # noqa: BLE001 (cssselect raises several types)
+            except Exception as exc:
                 problems.append(f"{e.key}: selector {css!r} does not compile: {exc}")
         for ep in e.entry_points:
             parts = urlsplit(ep.url)

@@ -14,7 +14,6 @@ Reading is streamed and bounded, so a hostile or broken document costs little:
 
 from __future__ import annotations
 
-import gzip
 import heapq
 import io
 import re
@@ -212,7 +211,7 @@ def parse_date(raw: str | None) -> datetime | None:
         return None
     try:
         value = _parse_date(raw)
-    except Exception:  # noqa: BLE001  # a date is one value of one entry: whatever it is, not the document's end
+    except Exception:  # a date is one value of one entry: whatever it is, not the document's end
         return None
     return value if is_news_date(value) else None
 

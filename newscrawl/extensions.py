@@ -11,9 +11,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions import corestats as scrapy_corestats
 
-from newscrawl.exceptions import DeferredCopy
-
 from newscrawl.atomic import write_text_atomic
+from newscrawl.exceptions import DeferredCopy
 
 logger = logging.getLogger(__name__)
 

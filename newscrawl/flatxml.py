@@ -88,8 +88,8 @@ class FlatReader:
         if top.name == "title" and entry.news_title is None and len(self.stack) >= 2 \
                 and self.stack[-2].name == "news":
             entry.news_title = text
-        if len(self.stack) == entry.depth + 1 and top.name in ("link", "origlink"):
-            if top.name == "origlink" or not top.has_href:
+        if len(self.stack) == entry.depth + 1 and top.name in ("link", "origlink") and (
+                top.name == "origlink" or not top.has_href):
                 entry.links.append(("text", text))
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
@@ -155,7 +155,7 @@ def entry_values(kind: str, fields: _EntryFields) -> dict[str, Any] | None:
         return {"url": loc, "title": clean_text(fields.news_title) or None,
                 "published_raw": first("publication_date"), "lastmod_raw": first("lastmod")}
     url = None
-    for how, value in fields.links:
+    for _how, value in fields.links:
         if value:
             url = value
             break

@@ -391,7 +391,7 @@ def _make_handler_class() -> type:
                 return
             try:
                 await wrapper.context.close()
-            except Exception as exc:  # noqa: BLE001 (the browser may be gone already)
+            except Exception as exc:
                 logger.warning("Could not close browser context %(name)s: %(exc)r", {"name": name, "exc": exc})
                 return
             self.stats.inc_value("newscrawl/render/contexts_closed")

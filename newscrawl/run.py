@@ -328,7 +328,7 @@ def summary_table(report: dict[str, dict[str, Any]]) -> str:
         counts = entry["counts"]
         cells = [str(sum(counts[c].values()) if isinstance(counts[c], dict) else counts[c]) for c in TABLE_COLUMNS]
         failed = [c["check"] for c in entry["checks"] if not c["ok"]]
-        status = entry.get("error") and "FAILED (crawl error)" or ("FAIL " + ", ".join(failed) if failed else "ok")
+        status = (entry.get("error") and "FAILED (crawl error)") or ("FAIL " + ", ".join(failed) if failed else "ok")
         rows.append((site, *cells, status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -420,7 +420,7 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     for site in plan.sites:
         try:
             crawler = process.create_crawler(process.spider_loader.load(site))
-        except Exception as exc:  # noqa: BLE001 (reported, the run stops: a configuration error)
+        except Exception as exc:
             print(f"newscrawl crawl: configuration error: cannot create the {site} crawler: {exc!r}", file=sys.stderr)
             return EXIT_CONFIG
         for name, value in site_settings(plan, site).items():
@@ -647,7 +647,7 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
     else:
         if card is not None:
             print(f"dataset card: {card}")
-    for site, entry in report.items():
+    for entry in report.values():
         for path in entry["files"]:
             print(f"records:  {path}")
     return code

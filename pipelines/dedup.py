@@ -34,10 +34,10 @@ from newscrawl.text.urls import canonical_url, is_plausible_canonical, url_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Self
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +127,8 @@ class DedupContentPipeline:
         try:
             verdict = self.state.dedup.check(doc)
         except Exception as exc:  # component boundary: a broken store must not lose the article
-            logger.error("Dedup check failed on %(url)s (%(exc)r): keeping the article",
-                         {"url": a.get("url"), "exc": exc}, exc_info=True)
+            logger.exception("Dedup check failed on %(url)s (%(exc)r): keeping the article",
+                             {"url": a.get("url"), "exc": exc})
             self._inc(f"error/{type(exc).__name__}")
             return item
         if verdict.kind in ("new", "update"):
@@ -150,8 +150,7 @@ class DedupContentPipeline:
         try:
             self.state.dedup.touch(doc.fetched, verdict.duplicate_of or doc.id, verdict.fp.exact, now)
         except Exception as exc:  # component boundary
-            logger.error("Dedup store update failed for %(url)s (%(exc)r)", {"url": doc.fetched, "exc": exc},
-                         exc_info=True)
+            logger.exception("Dedup store update failed for %(url)s (%(exc)r)", {"url": doc.fetched, "exc": exc})
             self._inc(f"error/{type(exc).__name__}")
 
     def _drop_duplicate(self, a: ItemAdapter, doc: Doc, verdict: Verdict, now: float) -> NoReturn:
@@ -160,8 +159,7 @@ class DedupContentPipeline:
             self.state.dedup.record_duplicate(doc, verdict, now)
             self.state.log_duplicate(dict(a.items()), verdict, now)
         except Exception as exc:  # component boundary: still a duplicate, only its record is lost
-            logger.error("Could not record duplicate %(url)s (%(exc)r)", {"url": a.get("url"), "exc": exc},
-                         exc_info=True)
+            logger.exception("Could not record duplicate %(url)s (%(exc)r)", {"url": a.get("url"), "exc": exc})
             self._inc(f"error/{type(exc).__name__}")
         self._inc(f"duplicate/{reason}")
         raise DROPS.get(reason, NearDuplicate)(
@@ -267,8 +265,8 @@ class MarkSeenPipeline:
         try:
             self.state.dedup.commit_kept(doc.id, fp, doc.url_keys, time.time(), cluster=cluster)
         except Exception as exc:  # component boundary: the record is written, only the state lags
-            logger.error("Could not mark %(url)s as seen (%(exc)r): it will be fetched again next run",
-                         {"url": ItemAdapter(item).get("url"), "exc": exc}, exc_info=True)
+            logger.exception("Could not mark %(url)s as seen (%(exc)r): it will be fetched again next run",
+                             {"url": ItemAdapter(item).get("url"), "exc": exc})
             if self.stats is not None:
                 self.stats.inc_value(f"newscrawl/dedup/error/{type(exc).__name__}")
             return item

@@ -214,7 +214,7 @@ def fetch(base: str, url: str) -> tuple[int, list[tuple[str, str]], bytes, list[
                ("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.6")]
     request = urllib.request.Request(local, headers=dict(headers))
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (127.0.0.1 only)
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, list(response.headers.items()), response.read(), headers
     except urllib.error.HTTPError as exc:
         return exc.code, list(exc.headers.items()), exc.read(), headers

@@ -25,7 +25,7 @@ from newscrawl.text.dates import parse_iso  # noqa: E402
 from newscrawl.text.normalize import clean_text  # noqa: E402
 
 
-def extract_article(url: str, body: bytes, fetched_at: str, *, source: str, generic: bool = False):  # noqa: ANN201
+def extract_article(url: str, body: bytes, fetched_at: str, *, source: str, generic: bool = False):
     """What ``python -m newscrawl extract`` gives, or the same steps with the generic parser."""
     return _site_extract(url, body, fetched_at, source="generic" if generic else source)
 

@@ -370,9 +370,9 @@ def test_the_run_budget_applies_to_a_backfill_only_when_given(window, given, pas
 
     kwargs = JAN if window else {}
     if given:
-        spider, crawler = _explicit(LeFigaroSpider, "NEWSCRAWL_MAX_ARTICLES_PER_RUN", 1, **kwargs)
+        _spider, crawler = _explicit(LeFigaroSpider, "NEWSCRAWL_MAX_ARTICLES_PER_RUN", 1, **kwargs)
     else:
-        spider, crawler = _explicit(LeFigaroSpider, "NEWSCRAWL_STATS_FILE", "",
+        _spider, crawler = _explicit(LeFigaroSpider, "NEWSCRAWL_STATS_FILE", "",
                                     project={"NEWSCRAWL_MAX_ARTICLES_PER_RUN": 1}, **kwargs)
     mw = ArticleBudgetMiddleware.from_crawler(crawler)
     requests = [Request(f"https://www.lefigaro.fr/a/{i}.php", meta={"newscrawl_discovered": True}) for i in range(3)]

@@ -65,7 +65,8 @@ def keep(dedup: Deduplicator, d: Doc) -> None:
 
 def test_new_article(dedup):
     v = dedup.check(doc(FI))
-    assert v.kind == "new" and v.fp.signature is not None
+    assert v.kind == "new"
+    assert v.fp.signature is not None
 
 
 def test_exact_copy_whatever_the_layout(dedup):

@@ -7,12 +7,11 @@ import random
 import numpy as np
 import pytest
 
-from newscrawl.memo import Memo
-
 from newscrawl.dedup.fingerprints import (
     CANARY_TEXT,
     PARAMS,
     SketchParams,
+    _fold_token,
     anchors,
     band_keys,
     canary_digest,
@@ -22,11 +21,11 @@ from newscrawl.dedup.fingerprints import (
     fingerprint,
     minhash,
     normalize_words,
-    _fold_token,
     shingle_hashes,
     text_hashes,
     word_hashes,
 )
+from newscrawl.memo import Memo
 
 # An invented dispatch, long enough for MinHash (~210 words).
 SENTENCES = [
@@ -99,7 +98,8 @@ def test_unrelated_texts_have_low_similarity_and_share_no_band():
     rng.shuffle(other)
     unrelated = " ".join(s.split(" ", 3)[-1][::-1] for s in other)  # same letters, different words
     fa, fb = fingerprint(TEXT), fingerprint(unrelated)
-    assert fa.signature is not None and fb.signature is not None
+    assert fa.signature is not None
+    assert fb.signature is not None
     assert estimate_jaccard(fa.signature, fb.signature) < 0.1
     assert not set(fa.bands) & set(fb.bands)
 
@@ -107,7 +107,8 @@ def test_unrelated_texts_have_low_similarity_and_share_no_band():
 def test_band_keys_shape_and_band_position():
     sig = minhash(shingle_hashes(normalize_words(TEXT), 5))
     keys = band_keys(sig)
-    assert len(keys) == PARAMS.bands and len(set(keys)) == PARAMS.bands
+    assert len(keys) == PARAMS.bands
+    assert len(set(keys)) == PARAMS.bands
     # the same rows in another band give another key
     rows = sig.reshape(PARAMS.bands, PARAMS.rows)
     swapped = rows[[1, 0, *range(2, PARAMS.bands)]].reshape(-1)
@@ -116,7 +117,8 @@ def test_band_keys_shape_and_band_position():
 
 def test_short_bodies_get_exact_hash_and_anchors_only():
     fp = fingerprint("Un texte de neuf mots seulement pour ce test.", min_words=80)
-    assert fp.signature is None and fp.bands == []
+    assert fp.signature is None
+    assert fp.bands == []
     assert fp.words == 9
 
 
@@ -130,7 +132,8 @@ def test_anchors_are_a_content_defined_sample_of_the_head():
     assert 0 < len(all_anchors) < len(head)
     # an excerpt (the first sentences) samples the same shingles as the article's head
     excerpt = excerpt_anchors(" ".join(SENTENCES[:4]))
-    assert excerpt and set(excerpt) <= all_anchors
+    assert excerpt
+    assert set(excerpt) <= all_anchors
 
 
 def test_params_version_describes_every_parameter():

@@ -96,10 +96,13 @@ def test_copies_are_dropped_and_logged(pipes, crawler, tmp_path, caplog, copy, e
     with caplog.at_level(logging.INFO), pytest.raises(exc) as info:
         run(pipes, item)
     assert info.value.log_level == "INFO"
-    assert original.id in str(info.value) and item.url in str(info.value)
+    assert original.id in str(info.value)
+    assert item.url in str(info.value)
     (line,) = dup_lines(tmp_path)
-    assert line["url"] == item.url and line["id"] == item.id
-    assert line["duplicate_of"] == original.id and line["reason"] == reason
+    assert line["url"] == item.url
+    assert line["id"] == item.id
+    assert line["duplicate_of"] == original.id
+    assert line["reason"] == reason
     assert line["similarity"] is None or 0.5 <= line["similarity"] <= 1.0
     assert crawler.stats.get_value(f"newscrawl/dedup/duplicate/{reason}") == 1
     members = DedupState.of(crawler).dedup.explain(original.id)
@@ -180,10 +183,12 @@ def test_release_order_complete_copies_first():
 def test_doc_from_item_ignores_implausible_canonicals():
     item = article(FIG, canonical_url="https://www.lefigaro.fr/")
     doc = doc_from_item(ItemAdapter(item))
-    assert doc.declared is None and doc.fetched == FIG
+    assert doc.declared is None
+    assert doc.fetched == FIG
     agg = article(D8, source="daily8", original_url=FIG + "#xtor=1")
     d = doc_from_item(ItemAdapter(agg))
-    assert d.excerpt and d.original == FIG
+    assert d.excerpt
+    assert d.original == FIG
 
 
 @pytest.mark.parametrize("cls", [DedupContentPipeline, MarkSeenPipeline, SkipSeenArticlesMiddleware])
@@ -231,7 +236,8 @@ def test_a_store_failure_keeps_the_article(pipes, crawler, caplog):
     item = article()
     with caplog.at_level(logging.ERROR):
         assert content.process_item(item) is item
-    assert "Dedup check failed" in caplog.text and item.url in caplog.text
+    assert "Dedup check failed" in caplog.text
+    assert item.url in caplog.text
     assert any(k.startswith("newscrawl/dedup/error/") for k in crawler.stats.get_stats())
 
 
@@ -251,15 +257,16 @@ def test_mark_seen_finds_the_verdict_when_a_writer_passes_on_another_object(pipe
     content.process_item(item)
     seen.process_item(dict(item.to_record()))  # e.g. a writer that returns a plain dict
     state = DedupState.of(crawler)
-    assert state.accepted == {} and state.dedup.pending == {}
+    assert state.accepted == {}
+    assert state.dedup.pending == {}
     assert state.store.urls([FIG])[FIG].cluster == item.id
 
 
 def test_the_window_is_pruned_at_open_at_most_once_a_day(tmp_path):
     import time
 
-    from newscrawl.dedup.fingerprints import fingerprint
     from newscrawl.dedup.factory import open_store
+    from newscrawl.dedup.fingerprints import fingerprint
 
     s = open_store({"NEWSCRAWL_STATE_DIR": str(tmp_path)})
     fp = fingerprint(TEXT)

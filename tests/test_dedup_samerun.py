@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import pytest
 import pytest_twisted
 from scrapy import Request, Spider, signals
 from scrapy.crawler import CrawlerRunner
@@ -88,13 +87,15 @@ def test_original_wins_over_an_earlier_aggregator_copy(tmp_path):
     final = {i.url: reason for i, reason in dropped if reason != "DeferredCopy"}
     assert final == {D8: "NearDuplicate", LP: "NearDuplicate"}
     stats = crawler.stats.get_stats()
-    assert stats["newscrawl/dedup/deferred"] == 2 and stats["newscrawl/dedup/released"] == 2
+    assert stats["newscrawl/dedup/deferred"] == 2
+    assert stats["newscrawl/dedup/released"] == 2
     # a deferral is not a drop: Scrapy's drop count only holds the two real ones
     assert stats["item_dropped_count"] == 2
     assert "item_dropped_reasons_count/DeferredCopy" not in stats  # never counted, never taken back
     assert stats["finish_reason"] == "finished"
     lines = (tmp_path / "state" / "duplicates.jsonl").read_text().splitlines()
-    assert len(lines) == 2 and all(f'"duplicate_of": "{url_id(FI)}"' in line for line in lines)
+    assert len(lines) == 2
+    assert all(f'"duplicate_of": "{url_id(FI)}"' in line for line in lines)
 
 
 @pytest_twisted.inlineCallbacks

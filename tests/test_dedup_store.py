@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -102,7 +101,8 @@ def test_exact_band_and_anchor_lookups(store):
     hits = store.anchor_candidates(fb.anchors[:5])
     assert hits == [("bbbbbbbbbbbbbbbb", 5)]
     art = store.article("bbbbbbbbbbbbbbbb")
-    assert art is not None and (art.exact, art.words, art.added) == (fb.exact, fb.words, 2.0)
+    assert art is not None
+    assert (art.exact, art.words, art.added) == (fb.exact, fb.words, 2.0)
     assert store.article("cccccccccccccccc") is None
 
 
@@ -112,7 +112,9 @@ def test_update_replaces_fingerprints_keeps_identity(store):
     store.add_article("aaaaaaaaaaaaaaaa", fb, ["https://a.example/1"], 5.0)  # the page changed
     store.commit()
     art = store.article("aaaaaaaaaaaaaaaa")
-    assert art is not None and art.exact == fb.exact and art.added == 1.0
+    assert art is not None
+    assert art.exact == fb.exact
+    assert art.added == 1.0
     assert [c.id for c in store.band_candidates(fb.bands)] == ["aaaaaaaaaaaaaaaa"]
     assert store.urls(["https://a.example/1"])["https://a.example/1"].exact == fb.exact
 
@@ -128,7 +130,8 @@ def test_prune_drops_the_index_of_old_articles_but_keeps_hashes_and_urls(store):
     assert store.by_exact(old.exact) == "aaaaaaaaaaaaaaaa"
     assert "https://a.example/1" in store.urls(["https://a.example/1"])
     art = store.article("aaaaaaaaaaaaaaaa")
-    assert art is not None and art.signature is None
+    assert art is not None
+    assert art.signature is None
     assert [c.id for c in store.band_candidates(new.bands)] == ["bbbbbbbbbbbbbbbb"]
     assert store.prune(500.0) == 0
 
@@ -176,7 +179,8 @@ def test_params_version_mismatch_fails_loudly(backend, tmp_path, request):
     open_store(settings).close()  # a state written with the current parameters
     with pytest.raises(ParamsMismatch, match="sketch parameters") as info:
         open_store(settings, SketchParams(shingle=4))
-    assert '"shingle":5' in str(info.value) and '"shingle":4' in str(info.value)
+    assert '"shingle":5' in str(info.value)
+    assert '"shingle":4' in str(info.value)
     open_store(settings).close()  # the current parameters still open it
 
 
@@ -218,7 +222,8 @@ def test_sqlite_two_level_index_merges_and_still_finds_everything(tmp_path):
     s.commit()
     main = s.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
     recent = s.db.execute("SELECT COUNT(*) FROM recent").fetchone()[0]
-    assert main == 3 * 32 and recent == 2  # merged, the last two articles still recent
+    assert main == 3 * 32
+    assert recent == 2
     assert s._recent == 2 * 40
     for article_id, fp in fps.items():
         assert article_id in {c.id for c in s.band_candidates(fp.bands)}

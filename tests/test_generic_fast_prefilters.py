@@ -37,10 +37,10 @@ HEADS = (
     "LIRE AUSSI", "lire-aussi", "Voir aussi", "Voir aussi le rapport", "Sur le même sujet", "sur le meme theme",
     "Dans la même rubrique", "Articles similaires", "Article lié", "Nos articles liés", "Vous aimerez aussi",
     "Ces articles pourraient vous intéresser", "Related posts", "Read also", "See also", "You may also like",
-    "Plus d'articles", "Plus d’articles", "Partager", "Partagez cet article", "Share", "Share this:", "Shared",  # noqa: RUF001 (typographic apostrophe, on purpose)
+    "Plus d'articles", "Plus d’articles", "Partager", "Partagez cet article", "Share", "Share this:", "Shared",
     "...Voir aussi", "« Voir aussi »", "(See also)", "\u00a0Voir aussi", "\u200bVoir aussi", "_Voir aussi",
     "'Voir aussi", "`see also", "&amp; voir aussi", "&nbsp;Voir aussi", "2024 Voir aussi", "Le Monde", "Par Jean",
-    "ﬁn de l'article", "Ⓢee also", "Ｓee also", "\x1cSee also", "Élections", "élections", "Écrit par",  # noqa: RUF001 (compatibility letters, on purpose)
+    "ﬁn de l'article", "Ⓢee also", "Ｓee also", "\x1cSee also", "Élections", "élections", "Écrit par",
 )
 TAILS = ("", " ", ":", " : <a>x</a>", " la suite du dossier", "!!!", "\u0301", "&eacute;", " \u00a0 ")
 

@@ -41,7 +41,8 @@ def test_a_fifo_in_place_of_the_lock_file_is_a_configuration_error_not_a_hang(tm
     os.mkfifo(tmp_path / "state" / "crawl.lock")
     result = run_crawl("http://127.0.0.1:9", tmp_path)  # today: blocks opening it, for ever
     assert result.returncode == 3, result.stderr[-3000:]
-    assert "crawl.lock" in result.stderr and "not a regular file" in result.stderr
+    assert "crawl.lock" in result.stderr
+    assert "not a regular file" in result.stderr
 
 
 def test_a_symlink_in_place_of_the_lock_file_writes_nothing_through_it(tmp_path):
@@ -101,7 +102,7 @@ def test_a_later_valid_canonical_is_used_after_an_unreadable_one():
 
 
 # ------------------------------------------------------------------------------ what already holds
-@pytest.mark.parametrize("declared, reason", [
+@pytest.mark.parametrize(("declared", "reason"), [
     ("http://127.0.0.1:8080/tag/festival/", "not_article"),
     ("http://127.0.0.1:8080/auteur/jeanne-valette/", "not_article"),
     ("http://127.0.0.1:8080/", "not_article"),
@@ -196,7 +197,8 @@ def test_a_deep_document_read_again_keeps_the_limits():
     body = rss(items).replace("</item>", "<x>" * 400 + "</x>" * 400 + "</item>", 1)
     doc = read_document(body.encode(), keep=2, accept=lambda e: not e.url.endswith("-5.html"))
     assert [e.url.rsplit("/", 1)[-1] for e in doc.entries] == ["un-article-4.html", "un-article-3.html"]
-    assert doc.read == 6 and doc.cut == 3
+    assert doc.read == 6
+    assert doc.cut == 3
     assert read_document(body.encode(), max_entries=3).truncated == "entries"
 
 
@@ -205,19 +207,21 @@ def test_a_deep_document_read_again_keeps_the_limits():
 def test_a_small_gzip_sitemap_cut_short_gives_the_entries_before_the_cut(keep):
     # Today GzipFile raises on the first read of a body shorter than one chunk (64 KB inflated):
     # "not a feed or sitemap (corrupt gzip)", every entry lost, the entry point counted dead.
+    import hashlib
+
     from newscrawl.discovery import read_document
     from newscrawl.localsite import gzip_bytes
     from tests.e2e_support import news_sitemap
-
-    import hashlib
 
     items = [(f"http://127.0.0.1:8765/2025/06/12/{hashlib.sha1(str(i).encode()).hexdigest()}.html", None,
               "2025-06-12T08:00:00+02:00") for i in range(50)]  # not too repetitive: the cut falls among entries
     gz = gzip_bytes(news_sitemap(items).encode())
     doc = read_document(gz[: int(len(gz) * keep)])
     assert 0 < doc.read < 50
-    assert doc.broken and "corrupt gzip" in doc.broken
-    assert read_document(gz).read == 50 and read_document(gz + gzip_bytes(b"")).broken is None
+    assert doc.broken
+    assert "corrupt gzip" in doc.broken
+    assert read_document(gz).read == 50
+    assert read_document(gz + gzip_bytes(b"")).broken is None
 
 
 # ------------------------------------------------------------------------------ a compressed body cut short
@@ -258,7 +262,7 @@ def test_a_gzip_page_cut_short_is_a_truncated_download_not_half_a_record(fail_on
         assert result.stats.get("newscrawl/page/dropped/truncated_body") == 1
 
 
-@pytest.mark.parametrize("encoding, whole", [("gzip", True), ("gzip", False), ("deflate", True), ("deflate", False),
+@pytest.mark.parametrize(("encoding", "whole"), [("gzip", True), ("gzip", False), ("deflate", True), ("deflate", False),
                                              ("br", None)])
 def test_stream_ends(encoding, whole):
     import zlib
@@ -318,12 +322,13 @@ def test_sigterm_twice_is_an_interrupted_run_not_a_finished_one(tmp_path):
     assert "forcing unclean shutdown" in stderr
     assert proc.returncode == 1, stderr[-3000:]
     m = manifest(out)
-    assert m["status"] == "interrupted" and m["exit_code"] == 1
+    assert m["status"] == "interrupted"
+    assert m["exit_code"] == 1
     assert len(records(out)) == 2
 
 
 # ------------------------------------------------------------------------------ a charset label that lies
-@pytest.mark.parametrize("label, codec", [
+@pytest.mark.parametrize(("label", "codec"), [
     ("ISO-8859-1", "utf-8"),  # labelled Latin-1, written in UTF-8: every accent became two characters
     ("UTF-8", "cp1252"),  # labelled UTF-8, written in Windows-1252: every accent was lost
     ("UTF-8", "utf-16-le"),  # labelled UTF-8, written in UTF-16 without BOM: "binary data, not XML"
@@ -339,7 +344,7 @@ def test_a_feed_whose_charset_label_lies_is_read_in_its_real_encoding(label, cod
     assert [e.title for e in doc.entries] == ["Été à Rodez, fête de la bière"]
 
 
-@pytest.mark.parametrize("label, codec", [("ISO-8859-1", "latin-1"), ("UTF-8", "utf-8"), ("windows-1252", "cp1252")])
+@pytest.mark.parametrize(("label", "codec"), [("ISO-8859-1", "latin-1"), ("UTF-8", "utf-8"), ("windows-1252", "cp1252")])
 def test_a_feed_whose_charset_label_is_true_is_read_as_labelled(label, codec):
     from newscrawl.discovery import read_document
     from tests.e2e_support import rss

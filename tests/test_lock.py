@@ -32,7 +32,8 @@ def test_second_holder_is_refused_with_the_holders_pid(tmp_path):
     # Released: the file stays (no unlink race) and can be taken again.
     assert path.exists()
     with RunLock(path) as again:
-        assert again.held and again.previous is None
+        assert again.held
+        assert again.previous is None
 
 
 def test_stale_lock_of_a_dead_pid_is_taken_over(tmp_path, caplog):
@@ -42,7 +43,8 @@ def test_stale_lock_of_a_dead_pid_is_taken_over(tmp_path, caplog):
     path.write_text(json.dumps({"pid": pid, "started": "2026-11-20T10:00:00+0000"}))
     with caplog.at_level("WARNING", logger="newscrawl.lock"), RunLock(path) as lock:
         assert lock.previous is not None
-        assert lock.previous.pid == pid and not lock.previous.alive
+        assert lock.previous.pid == pid
+        assert not lock.previous.alive
         assert read_holder(path)["pid"] != pid
     assert f"left by pid {pid}" in caplog.text
 
@@ -61,7 +63,8 @@ def test_lock_dies_with_its_process(tmp_path):
         proc.kill()
         proc.wait()
     with RunLock(path) as lock:
-        assert lock.previous is not None and lock.previous.pid == proc.pid
+        assert lock.previous is not None
+        assert lock.previous.pid == proc.pid
 
 
 @pytest.mark.e2e

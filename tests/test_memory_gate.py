@@ -78,10 +78,10 @@ def read(spider, request, articles=0, engine=None):
     scheduled as it comes (as Scrapy's scraper does) when an engine is given."""
     body = urlset([f"{FI}/societe/essai-{request.url[-5]}-{i}_{7000000 + i}.html" for i in range(articles)])
     out = []
-    for request in discovery_output(spider, XmlResponse(request.url, body=body.encode(), request=request)):
-        out.append(request)
+    for child in discovery_output(spider, XmlResponse(request.url, body=body.encode(), request=request)):
+        out.append(child)
         if engine is not None:
-            engine.crawl(request)
+            engine.crawl(child)
     return out
 
 
@@ -102,7 +102,8 @@ def test_index_children_are_discovery_requests_after_the_articles():
     assert all(r.callback == spider.parse_discovery and r.priority == DISCOVERY_PRIORITY for r in children)
     assert len({r.meta["newscrawl_gate"] for r in children}) == 3
     article = read(spider, children[0], articles=1)[0]
-    assert article.priority == 0 and "newscrawl_gate" not in article.meta
+    assert article.priority == 0
+    assert "newscrawl_gate" not in article.meta
 
 
 def test_one_sitemap_at_a_time_the_next_when_the_scheduler_is_low():
@@ -177,7 +178,7 @@ def test_async_spider_output_marks_and_releases_the_same_way():
 
 
 def test_retries_and_redirects_of_an_open_sitemap_pass():
-    spider, engine, children = started(2)
+    _spider, engine, children = started(2)
     retry = children[0].replace(url=children[0].url + "?retry", dont_filter=True)
     engine.crawl(retry)  # same token: not held behind the waiting sitemap
     assert engine.queue == [retry]
@@ -216,7 +217,7 @@ def test_sitemaps_in_flight_setting():
     for request in children:
         engine.crawl(request)
     assert engine.queue == children
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="many"):
         make({"NEWSCRAWL_SITEMAPS_IN_FLIGHT": "many"})
 
 

@@ -43,7 +43,8 @@ def test_compact_key_is_a_stable_64_bit_digest():
 def test_text_records_reopened_on_existing_files_skip_the_ids_they_hold(tmp_path):
     folder = TextRecordsFolder(tmp_path)
     first = folder.write(article(1))
-    assert first is not None and first.name == f"000_{article(1).id}.txt"
+    assert first is not None
+    assert first.name == f"000_{article(1).id}.txt"
     assert folder.write(article(1)) is None  # same run
     assert all(isinstance(key, int) for key in folder.ids)
 
@@ -52,7 +53,8 @@ def test_text_records_reopened_on_existing_files_skip_the_ids_they_hold(tmp_path
     assert article(2).id not in again
     assert again.write(article(1)) is None
     second = again.write(article(2))
-    assert second is not None and second.name == f"001_{article(2).id}.txt"
+    assert second is not None
+    assert second.name == f"001_{article(2).id}.txt"
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.name, second.name]
     assert again.ids == {compact_key(article(1).id), compact_key(article(2).id)}
 
@@ -112,7 +114,8 @@ def test_rule_memo_is_bounded_and_gives_the_rules_answers(monkeypatch):
             for rule in plain:
                 want = not line.blank and line.words <= rule.longest and rule.test(line, Context([line], 0))
                 assert rule.matches(line) == want
-    assert len(rules._MEMO) <= 50 and len(rules._MEMO.previous) <= 50
+    assert len(rules._MEMO) <= 50
+    assert len(rules._MEMO.previous) <= 50
 
 
 def test_rule_memo_keeps_a_hit_of_the_previous_generation(monkeypatch):
@@ -127,4 +130,5 @@ def test_rule_memo_keeps_a_hit_of_the_previous_generation(monkeypatch):
     assert calls == ["pub a", "b", "c", "pub d"]
     for line in (Line.of("e"), Line.of("f")):  # the current generation fills again
         rule.matches(line)
-    assert rule.matches(a) is True and calls.count("pub a") == 1
+    assert rule.matches(a) is True
+    assert calls.count("pub a") == 1

@@ -369,7 +369,7 @@ def test_recall_mode_when_precision_finds_nothing(monkeypatch):
 
     calls = []
 
-    def fake(html, url, *, recall=False):  # noqa: ANN001, ANN202
+    def fake(html, url, *, recall=False):
         calls.append(recall)
         return answers[recall]
 

@@ -32,14 +32,12 @@ from newscrawl.parsers.generic import (
     RELATED_MAX_SHARE,
     SHORT_LINE_MAX_CHARS,
     GenericParser,
-    _Absent,
     _link_share,
     _related_label,
     _remove,
     may_start_a_line,
     prune_blocks,
     prune_related_lists,
-    trafilatura_lines,
 )
 from newscrawl.text.blocks import element_texts, node_text
 from newscrawl.text.markup import meta_all, meta_content

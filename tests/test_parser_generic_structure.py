@@ -121,7 +121,9 @@ def test_content_guard_rules():
     root = Selector(text=_page(f"<main><div id='a'>{_article()}</div><div id='b'><p>{SIDEBAR}</p></div></main>")).root
     guard = ContentGuard(root)
     by_id = {el.get("id") or el.tag: el for el in root.iter()}
-    assert guard.keeps(by_id["html"]) and guard.keeps(by_id["body"]) and guard.keeps(by_id["main"])
+    assert guard.keeps(by_id["html"])
+    assert guard.keeps(by_id["body"])
+    assert guard.keeps(by_id["main"])
     assert guard.keeps(by_id["a"])  # most of the paragraph text
     assert not guard.keeps(by_id["b"])
     assert not guard.keeps(by_id["h1"])  # no paragraph under it
@@ -167,8 +169,8 @@ LONG = [f"{p} Paragraphe {k} d'un long article." for k in range(3) for p in PARA
 STANDFIRST = "Huit mois de travaux et deux millions d'euros : le pont du bourg est de nouveau ouvert."
 
 
-def _fake_trafilatura(calls: list[bool]):  # noqa: ANN202
-    def fake(html, url, *, recall=False):  # noqa: ANN001, ANN202
+def _fake_trafilatura(calls: list[bool]):
+    def fake(html, url, *, recall=False):
         calls.append(recall)
         return list(LONG) if recall else [STANDFIRST]  # the fast precision pass keeps the standfirst only
     return fake

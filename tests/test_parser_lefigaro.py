@@ -4,7 +4,7 @@ each fallback step, the decoding of pages without a charset, degraded input).
 Pages here are tiny hand-made variants of the 2019+ template, with invented text.
 """
 
-# ruff: noqa: RUF001  (French text: typographic apostrophes are part of the data under test)
+
 
 from __future__ import annotations
 

@@ -12,8 +12,7 @@ from parsel import Selector
 
 from newscrawl.parsers import parse_page
 from newscrawl.parsers.leparisien import LeParisienParser, section_keywords_dropped
-from newscrawl.text.blocks import html_blocks
-from newscrawl.text.blocks import node_text
+from newscrawl.text.blocks import html_blocks, node_text
 from newscrawl.text.dates import parse_iso
 from tests.conftest import FIXTURES
 

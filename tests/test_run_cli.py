@@ -34,8 +34,10 @@ def test_bad_configuration_exits_3_before_anything_runs(argv, message, capsys, c
     code = main([*argv, "--output", str(tmp_path / "out"), "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}"])
     assert code == 3
     err = capsys.readouterr().err
-    assert "configuration error" in err and message in err
-    assert not (tmp_path / "out").exists() and not (tmp_path / "state").exists()
+    assert "configuration error" in err
+    assert message in err
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "state").exists()
 
 
 def test_replay_and_archive_together_are_contradictory(capsys, clean_env, tmp_path):
@@ -60,7 +62,8 @@ def test_two_consecutive_runs_the_second_fetches_and_writes_nothing_new(tmp_path
 
         m = manifest(out)
         entry = m["sites_report"]["franceinfo"]
-        assert m["status"] == "finished" and m["exit_code"] == 0
+        assert m["status"] == "finished"
+        assert m["exit_code"] == 0
         assert m["started"] <= m["finished"]
         assert entry["counts"]["discovered"] == 4
         assert entry["counts"]["fetched"] == 4
@@ -68,9 +71,11 @@ def test_two_consecutive_runs_the_second_fetches_and_writes_nothing_new(tmp_path
         assert entry["counts"]["parser_versions"] == {"franceinfo/2": 4}
         assert all(c["ok"] for c in entry["checks"])
         assert entry["files"] == [str(next((out / "franceinfo").glob("*.jsonl")))]
-        assert "records:" in first.stdout and "manifest:" in first.stdout
+        assert "records:" in first.stdout
+        assert "manifest:" in first.stdout
         table = first.stdout.split("site  ", 1)[1].splitlines()  # the summary table
-        assert table[1].split()[0] == "franceinfo" and table[1].split()[-1] == "ok"
+        assert table[1].split()[0] == "franceinfo"
+        assert table[1].split()[-1] == "ok"
 
         second = run_crawl(site.base, tmp_path)
         assert second.returncode == 0, second.stderr[-3000:]
@@ -79,12 +84,14 @@ def test_two_consecutive_runs_the_second_fetches_and_writes_nothing_new(tmp_path
 
         dry = run_crawl(site.base, tmp_path, "--dry-run")  # lists after the dedup filter: nothing new
         assert dry.returncode == 0, dry.stderr[-3000:]
-        assert "would fetch" not in dry.stdout and "0 article URL(s) would be fetched" in dry.stdout
+        assert "would fetch" not in dry.stdout
+        assert "0 article URL(s) would be fetched" in dry.stdout
     assert jsonl_lines(out) == lines_after_first  # no record written
     assert sorted(p.name for p in (out / "franceinfo" / "text").iterdir()) == texts_after_first
     assert len(list((out / "runs").glob("*.json"))) == 2
     counts = manifest(out)["sites_report"]["franceinfo"]["counts"]
-    assert counts["records"] == 0 and counts["fetched"] == 0
+    assert counts["records"] == 0
+    assert counts["fetched"] == 0
     assert counts["skipped_seen"] == 4
 
 
@@ -96,7 +103,8 @@ def test_entries_older_than_max_age_are_skipped_and_zero_articles_exits_1(tmp_pa
         assert article_hits(site) == 0
         assert "0 article(s) found" in old.stdout
         m = manifest(tmp_path / "out")
-        assert m["max_age"] == "2d" and m["exit_code"] == 1
+        assert m["max_age"] == "2d"
+        assert m["exit_code"] == 1
         assert [c["check"] for c in m["sites_report"]["franceinfo"]["checks"] if not c["ok"]] == ["articles"]
 
         wider = run_crawl(site.base, tmp_path, "--max-age", "7d")
@@ -141,4 +149,5 @@ def test_progress_line_and_summary_table():
                            "lefigaro": {"counts": site_counts({}), "checks": [{"check": "articles", "ok": False}]}})
     header, fi, lf = table.splitlines()
     assert header.split()[:5] == ["site", "discovered", "fetched", "seen", "records"]
-    assert fi.split()[-1] == "ok" and lf.endswith("FAIL articles")
+    assert fi.split()[-1] == "ok"
+    assert lf.endswith("FAIL articles")

@@ -39,11 +39,14 @@ def test_demo_script_replays_the_sample_through_every_spider(tmp_path):
         assert files, f"no records for {key}"
         for line in files[0].read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
-            assert record["source"] == key and record["title"] and record["text"]
+            assert record["source"] == key
+            assert record["title"]
+            assert record["text"]
         assert f"{files[0]}  (" in result.stdout  # where the records are
     [manifest] = (out / "runs").glob("*.json")
     report = json.loads(manifest.read_text())
-    assert report["exit_code"] == 0 and report["replay"] == "samples/sample.warc.gz"
+    assert report["exit_code"] == 0
+    assert report["replay"] == "samples/sample.warc.gz"
     assert all(entry["counts"]["errors"] == {} for entry in report["sites_report"].values())
     # The dedup at work: Daily8's copy of a Figaro article, and one wire story on two sites.
     assert sum(entry["counts"]["duplicates"] for entry in report["sites_report"].values()) == 2

@@ -93,7 +93,8 @@ def test_torn_last_line_is_cut_and_the_record_written_whole(tmp_path, caplog):
     path.write_text(whole + torn, encoding="utf-8")
     with caplog.at_level("WARNING", logger="pipelines.write_jsonl"):
         crawler, pipe = pipeline(tmp_path)
-    assert "torn last line" in caplog.text and str(path) in caplog.text
+    assert "torn last line" in caplog.text
+    assert str(path) in caplog.text
     assert crawler.stats.get_value("newscrawl/jsonl/torn_line_repaired") == 1
     pipe.process_item(article(2))
     pipe.close_spider()

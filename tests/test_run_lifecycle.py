@@ -77,7 +77,8 @@ def test_a_crawler_that_fails_to_start_exits_3_and_releases_the_lock(fault, tmp_
     assert "failed to start" in result.stderr
     assert_lock_free(tmp_path)
     m = manifest(tmp_path / "out")
-    assert m["status"] == "failed" and m["exit_code"] == 3
+    assert m["status"] == "failed"
+    assert m["exit_code"] == 3
     assert any(reason in f for f in m["failures"])
 
 
@@ -124,7 +125,8 @@ def test_sigterm_during_a_download_that_never_ends_stops_within_the_grace(tmp_pa
     assert proc.returncode == 1, stderr[-3000:]
     assert "of downloads still in flight 1.0 s after the stop" in stderr
     m = manifest(out)
-    assert m["status"] == "interrupted" and m["exit_code"] == 1
+    assert m["status"] == "interrupted"
+    assert m["exit_code"] == 1
     assert len(records(out)) == 2  # what was collected is written
     assert_lock_free(tmp_path)
 
@@ -139,7 +141,8 @@ def test_a_killed_runs_manifest_is_marked_killed_by_the_next_run(tmp_path):
         try:
             deadline = time.monotonic() + 40
             while not list((out / "runs").glob("*.json")):
-                assert time.monotonic() < deadline and proc.poll() is None
+                assert time.monotonic() < deadline
+                assert proc.poll() is None
                 time.sleep(0.05)
             proc.kill()
         finally:
@@ -153,7 +156,8 @@ def test_a_killed_runs_manifest_is_marked_killed_by_the_next_run(tmp_path):
     assert killed["status"] == "killed"
     latest = manifest(out)
     assert latest["run_id"] != killed["run_id"]
-    assert latest["marked_killed"] == [killed["run_id"]] and killed["killed_noticed_by"] == latest["run_id"]
+    assert latest["marked_killed"] == [killed["run_id"]]
+    assert killed["killed_noticed_by"] == latest["run_id"]
     assert f"Run {killed['run_id']} (pid {proc.pid}) never finished" in again.stderr
 
 

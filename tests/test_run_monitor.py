@@ -46,7 +46,8 @@ def test_counts_for_the_manifest():
     assert counts["dropped"] == {"no_body": 2, "no_title": 1}  # NotAnArticle is no_title, not counted twice
     assert counts["errors"] == {"article/http_404": 1}
     assert counts["error_rate"] == round(1 / 13, 4)
-    assert counts["parsed"] == 12 and counts["missing"]["text"] == 2
+    assert counts["parsed"] == 12
+    assert counts["missing"]["text"] == 2
     assert counts["parser_versions"] == {"franceinfo/2": 9}
 
 
@@ -83,7 +84,9 @@ def test_coverage_without_the_jsonl_writer_uses_the_parse_counts():
     stats = {"newscrawl/parse/items": 10, "item_scraped_count": 10, "newscrawl/field/published/missing": 3,
              "newscrawl/requests/article/total": 10, "newscrawl/requests/article/ok": 10}
     counts = site_counts(stats)
-    assert counts["records"] == 10 and counts["parsed"] == 10 and counts["missing"]["published"] == 3
+    assert counts["records"] == 10
+    assert counts["parsed"] == 10
+    assert counts["missing"]["published"] == 3
     assert failed(stats) == ["coverage/published"]
 
 
@@ -100,7 +103,8 @@ def test_error_rate_above_threshold_fails():
 
 def test_messages_say_what_and_how_much():
     [result] = [r for r in check_site("lefigaro", site_counts({}), Thresholds()) if not r.ok]
-    assert "lefigaro" in result.message and "0 article(s)" in result.message
+    assert "lefigaro" in result.message
+    assert "0 article(s)" in result.message
 
 
 def test_thresholds_per_site_override_the_defaults():

@@ -55,7 +55,8 @@ def test_writer_archives_request_and_raw_response(tmp_path):
     assert mw.process_response(request, response) is response
     mw.spider_closed(crawler.spider)
     [path] = warc_files(tmp_path / "warc")
-    assert path.name.startswith("newscrawl-franceinfo-") and path.name.endswith(".warc.gz")
+    assert path.name.startswith("newscrawl-franceinfo-")
+    assert path.name.endswith(".warc.gz")
     got = read_records(path)
     assert [t for t, _, _ in got] == ["warcinfo", "response", "request"]
     assert got[1][1] == "https://www.franceinfo.fr/a_1234567.html"  # no fragment
@@ -125,11 +126,13 @@ def test_replay_serves_archived_pages_and_404s_the_rest(tmp_path):
     request = Request("https://www.franceinfo.fr/a_1234567.html#frag")
     response = mw.process_request(request)
     assert isinstance(response, HtmlResponse)
-    assert response.status == 200 and response.body == PAGE  # decoded; no Content-Encoding left
+    assert response.status == 200
+    assert response.body == PAGE
     assert b"Content-Encoding" not in response.headers
     assert "Fête du hareng" in response.text
     redirect = mw.process_request(Request("https://www.franceinfo.fr/old"))
-    assert redirect.status == 301 and redirect.headers[b"Location"] == b"https://www.franceinfo.fr/a_1234567.html"
+    assert redirect.status == 301
+    assert redirect.headers[b"Location"] == b"https://www.franceinfo.fr/a_1234567.html"
     assert request.meta["newscrawl_archived_at"]  # the spider reads its dates against the archive's
     assert mw.process_request(Request("data:,")) is None  # not http(s): never answered from the archive
     missing = mw.process_request(Request("https://www.franceinfo.fr/never-fetched"))
@@ -145,7 +148,7 @@ def test_replay_of_a_missing_archive_is_a_configuration_error(tmp_path):
 
 
 def comparable(recs):
-    return sorted((json.dumps({k: v for k, v in r.items() if k != "crawled_at"}, sort_keys=True) for r in recs))
+    return sorted(json.dumps({k: v for k, v in r.items() if k != "crawled_at"}, sort_keys=True) for r in recs)
 
 
 @pytest.mark.e2e
@@ -162,7 +165,8 @@ def test_replay_of_a_crawls_warc_gives_the_same_records_offline(tmp_path):
     archived = warc_files(warc_dir)
     assert archived, "no WARC written"
     urls = set(WarcIndex.build(archived).urls())
-    assert f"{site.base}/titres.rss" in urls and f"{site.base}/robots.txt" in urls
+    assert f"{site.base}/titres.rss" in urls
+    assert f"{site.base}/robots.txt" in urls
     result = run_crawl(site.base, second, "-s", f"NEWSCRAWL_REPLAY={warc_dir}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Connection refused" not in result.stderr

@@ -39,7 +39,8 @@ def check_failed_run(result, out, writer):
     entry = m["sites_report"]["franceinfo"]
     assert entry["counts"]["write_errors"] == {f"{writer}/ENOSPC": N - 1}
     assert [c["check"] for c in entry["checks"] if not c["ok"]] == ["write_errors"]
-    assert "Cannot write" in result.stderr and "not marked seen" in result.stderr
+    assert "Cannot write" in result.stderr
+    assert "not marked seen" in result.stderr
 
 
 def check_next_run_collects_the_rest(site, tmp_path, out):

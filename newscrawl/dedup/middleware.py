@@ -17,10 +17,11 @@ from newscrawl.text.dates import parse_duration
 from newscrawl.text.urls import canonical_url
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,8 @@ class SkipSeenArticlesMiddleware(BaseSpiderMiddleware):
         try:
             entry = self.state.store.urls([key]).get(key)
         except Exception as exc:  # component boundary: a store failure must not stop the crawl
-            logger.error("Dedup store lookup failed for %(url)s (%(exc)r): fetching it",
-                         {"url": request.url, "exc": exc}, exc_info=True)
+            logger.exception("Dedup store lookup failed for %(url)s (%(exc)r): fetching it",
+                             {"url": request.url, "exc": exc})
             self._inc(f"error/{type(exc).__name__}")
             return request
         if entry is None:

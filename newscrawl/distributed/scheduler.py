@@ -229,7 +229,7 @@ class RedisScheduler(Scheduler):
         self.busy = True
         try:
             request, dropped = shared_request(self.spider, JSON.loads(data), max_size=self.max_size)
-        except Exception as exc:  # noqa: BLE001 (written by another version, by hand, or by an attacker)
+        except Exception as exc:
             logger.error("Dropped a request from the shared queue that cannot be trusted (%(exc)s): %(data).200r",
                          {"exc": exc, "data": data})
             self._inc("newscrawl/distributed/bad_request")
@@ -370,7 +370,7 @@ class RedisScheduler(Scheduler):
         for item in raw:
             try:
                 request = seed_request(self.spider, parse_seed(item))
-            except Exception as exc:  # noqa: BLE001 (a bad seed must not stop the worker, as in scrapy-redis)
+            except Exception as exc:
                 logger.warning("Bad seed in %(key)s: %(seed).200r (%(exc)s)",
                                {"key": self.keys.seeds, "seed": item, "exc": exc})
                 self._inc("newscrawl/distributed/bad_seed")

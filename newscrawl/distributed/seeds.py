@@ -36,7 +36,7 @@ def parse_seed(raw: bytes | str) -> dict[str, Any]:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     meta = data.get("meta") or {}
     if not isinstance(meta, dict):
-        raise ValueError("'meta' is not an object")  # noqa: TRY004 (a bad seed, like the others)
+        raise ValueError("'meta' is not an object")
     return {"url": url.strip(), "meta": meta, "dont_filter": bool(data.get("dont_filter", False))}
 
 

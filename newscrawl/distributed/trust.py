@@ -31,7 +31,7 @@ SHARED_HEADERS = frozenset({"Referer"})
 
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("not true/false")  # noqa: TRY004 (every check raises ValueError: a bad value)
+        raise ValueError("not true/false")
     return value
 
 

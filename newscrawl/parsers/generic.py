@@ -40,8 +40,6 @@ from parsel import Selector
 
 from newscrawl.parsers.base import ArticleParser, _unique
 from newscrawl.text.blocks import element_texts, node_text, raw_texts
-from newscrawl.text.datefallback import date_languages, find_date
-from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.container import (
     CONTAINER_NOISE_CSS,
     container_lines,
@@ -49,6 +47,8 @@ from newscrawl.text.container import (
     dominant_container,
     prune_link_blocks,
 )
+from newscrawl.text.datefallback import date_languages, find_date
+from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected, remove_keeping_tail
 from newscrawl.text.fulltext import trafilatura_lines
 from newscrawl.text.guard import ContentGuard

@@ -13,6 +13,7 @@ and without paragraphs under :data:`MIN_PARAGRAPH_CHARS` (credits, captions, byl
 from __future__ import annotations
 
 import re
+
 from lxml import etree
 
 from newscrawl.text.blocks import node_text

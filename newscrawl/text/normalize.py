@@ -40,9 +40,9 @@ class _DropCombining(dict[int, "int | None"]):
 
 
 _DROP_COMBINING = _DropCombining()
-_APOSTROPHES = re.compile(r"[’'`´]")  # noqa: RUF001 (typographic apostrophes, on purpose)
+_APOSTROPHES = re.compile(r"[’'`´]")
 _NOT_WORD = re.compile(r"[^\w']+")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # noqa: RUF001 (typographic apostrophe, on purpose)
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 @lru_cache(maxsize=4096)  # the same lines are folded by every cleaning step and rule (bounded: ~4 MB)
