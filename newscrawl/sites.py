@@ -14,6 +14,8 @@ def site_entry(pub: Publisher) -> dict[str, Any]:
     else:  # the named sites: no catalog flag (docs/spiders.md describes their entry points)
         points = [{"url": u, "kind": "start", "confirmed": None, "seen": "named site (docs/spiders.md)"}
                   for u in pub.start_urls]
+        points += [{"url": u, "kind": "archive", "confirmed": None, "seen": "named site: backfill (--since/--until)"}
+                   for u in pub.archive_urls]
     return {
         "key": pub.key,
         "name": pub.name,

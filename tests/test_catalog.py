@@ -142,6 +142,8 @@ def test_sites_command_lists_keys_parsers_entry_points_and_flags(capsys):
         assert site["domains"] == list(entry.domains)
         assert [(e["url"], e["confirmed"]) for e in site["entry_points"]] == [
             (e.url, e.confirmed) for e in entry.entry_points]
+    figaro = [(e["kind"], e["url"]) for e in by_key["lefigaro"]["entry_points"]]
+    assert ("archive", PUBLISHERS["lefigaro"].archive_urls[0]) in figaro  # what a backfill reads
     assert listing["catalog_entries"] == len(CATALOG)
     assert 0 < listing["catalog_confirmed"] < listing["catalog_entry_points"]
     assert main(["sites"]) == 0

@@ -6,6 +6,7 @@ silent loss, local data written); cases that already held are in the compact tab
 
 from __future__ import annotations
 
+import gzip
 import os
 
 import pytest
@@ -16,6 +17,10 @@ from newscrawl.text.dates import parse_duration
 from tests.cronsite import run_crawl
 
 GENERIC_PAGE = "http://127.0.0.1:8080/2025/06/20/un-article-sur-le-lac.html"
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
 
 
 # ------------------------------------------------------------------------------ bad values of the run
@@ -210,31 +215,30 @@ def test_a_small_gzip_sitemap_cut_short_gives_the_entries_before_the_cut(keep):
     import hashlib
 
     from newscrawl.discovery import read_document
-    from newscrawl.localsite import gzip_bytes
     from tests.e2e_support import news_sitemap
 
     items = [(f"http://127.0.0.1:8765/2025/06/12/{hashlib.sha1(str(i).encode()).hexdigest()}.html", None,
               "2025-06-12T08:00:00+02:00") for i in range(50)]  # not too repetitive: the cut falls among entries
-    gz = gzip_bytes(news_sitemap(items).encode())
+    gz = _gzip(news_sitemap(items).encode())
     doc = read_document(gz[: int(len(gz) * keep)])
     assert 0 < doc.read < 50
     assert doc.broken
     assert "corrupt gzip" in doc.broken
     assert read_document(gz).read == 50
-    assert read_document(gz + gzip_bytes(b"")).broken is None
+    assert read_document(gz + _gzip(b"")).broken is None
 
 
 # ------------------------------------------------------------------------------ a compressed body cut short
 def _cut_gzip_site():
     import hashlib
 
-    from newscrawl.localsite import LocalSite, Page, gzip_bytes
+    from newscrawl.localsite import LocalSite, Page
     from tests.e2e_support import article_html, rss
 
     paras = [f"Phrase {i} inventée du corps de l'article, {hashlib.sha1(str(i).encode()).hexdigest()}."
              for i in range(200)]
-    whole = gzip_bytes(article_html("Article entier", paras).encode())
-    cut = gzip_bytes(article_html("Article coupé", paras).encode())
+    whole = _gzip(article_html("Article entier", paras).encode())
+    cut = _gzip(article_html("Article coupé", paras).encode())
     pages = {
         "/feed.xml": Page(rss([("{{BASE}}/2025/06/12/article-coupe.html", None, "2025-06-12T08:00:00+02:00"),
                                ("{{BASE}}/2025/06/12/article-entier.html", None, "2025-06-12T07:00:00+02:00")]),
@@ -267,11 +271,10 @@ def test_a_gzip_page_cut_short_is_a_truncated_download_not_half_a_record(fail_on
 def test_stream_ends(encoding, whole):
     import zlib
 
-    from newscrawl.localsite import gzip_bytes
     from newscrawl.truncation import stream_ends
 
     data = "".join(f"ligne {i} {i * 7919 % 1000003}\n" for i in range(5000)).encode()
-    body = gzip_bytes(data) if encoding == "gzip" else zlib.compress(data)
+    body = _gzip(data) if encoding == "gzip" else zlib.compress(data)
     assert stream_ends(body if whole is not False else body[: len(body) // 2], encoding) is whole
 
 

@@ -14,12 +14,12 @@ from parsel import Selector
 from newscrawl.parsers import parse_page
 from newscrawl.parsers.generic import (
     GenericParser,
-    guess_language,
     is_excerpt_of,
     prune_blocks,
     prune_related_lists,
 )
 from newscrawl.text.blocks import node_text
+from newscrawl.text.language import guess_language
 from tests.conftest import FIXTURES
 
 NOW = datetime(2025, 6, 20, 12, 0, tzinfo=UTC)

@@ -41,11 +41,11 @@ from lxml import etree
 from parsel import Selector
 
 from newscrawl.parsers.base import ArticleParser, _unique
-from newscrawl.parsers.generic import guess_language
 from newscrawl.publishers import PUBLISHERS, publisher_by_name, publisher_for_url
 from newscrawl.text.dates import parse_french, parse_iso, parse_relative
 from newscrawl.text.depth import MAX_JSON_DEPTH, bound_depth, nesting
 from newscrawl.text.depth import loads as depth_loads
+from newscrawl.text.language import guess_language
 from newscrawl.text.normalize import clean_text, fold_for_match
 from newscrawl.text.urls import canonical_url
 

@@ -52,6 +52,7 @@ from newscrawl.text.dates import parse_french, parse_iso
 from newscrawl.text.fastcss import PageIndex, Simple, compile_subjects, drop_selected, remove_keeping_tail
 from newscrawl.text.fulltext import trafilatura_lines
 from newscrawl.text.guard import ContentGuard
+from newscrawl.text.language import guess_language
 from newscrawl.text.markup import ld_names
 from newscrawl.text.metadata import byline_names, is_caption, split_keywords, tag_values
 from newscrawl.text.normalize import clean_text, fold_for_match, word_count
@@ -59,29 +60,6 @@ from newscrawl.text.normalize import clean_text, fold_for_match, word_count
 logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------- pure helpers
-
-_FR_WORDS = frozenset((
-    "le", "la", "les", "des", "du", "et", "est", "une", "dans", "pour", "que", "qui", "sur", "pas", "au",
-    "aux", "avec", "ce", "cette", "il", "elle", "ont", "sont", "été", "plus", "par", "ses", "leur", "mais",
-    "ou", "son", "sa", "nous", "vous", "selon", "après", "depuis",
-))
-_EN_WORDS = frozenset((
-    "the", "and", "of", "to", "is", "that", "for", "with", "was", "are", "it", "this", "by", "from", "have",
-    "has", "be", "at", "were", "which", "their", "they", "after", "been", "said", "would", "will",
-))
-
-
-def guess_language(text: str) -> str | None:
-    """'fr' or 'en' from function words, when the text has enough of them; else None."""
-    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœæ]+", text.lower())
-    fr = sum(w in _FR_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
-    if fr >= 5 and fr > 1.5 * en:
-        return "fr"
-    if en >= 5 and en > 1.5 * fr:
-        return "en"
-    return None
-
 
 #: Labels of related-article lists ("À lire aussi :", "Sur le même sujet") and of share prompts
 #: ("Partager :"), matched folded; the link list that follows a label goes with it.
