@@ -262,7 +262,5 @@ def run(url: str, body: bytes | str, fetched_at: datetime | str | None, *, sourc
     removed: Counter[str] = Counter()
     for step in CLEANING:
         removed.update(clean_step(step.name, item, max_removed_ratio) or ())
-    reason = finalize(item)
-    if reason == "no_body" and getattr(parser, "too_deep", False):
-        reason = "too_deep"
+    reason = page_reason(item, parser) if finalize(item) else None  # too_deep told from no_body once
     return Outcome(item, reason, NOT_AN_ARTICLE.get(reason or "", ""), warnings, parser, removed)
