@@ -6,6 +6,7 @@ error raised, so nothing partial is left (a full disk leaves the old file as it 
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -13,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+
+def errno_name(exc: OSError) -> str:
+    """The symbolic name of an OSError's errno (``ENOSPC``), else its class name: the last part
+    of the ``newscrawl/write_error/<writer>/<errno>`` stats."""
+    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
 def write_text_atomic(path: Path, content: str) -> None:

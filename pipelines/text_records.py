@@ -10,7 +10,6 @@ the next run collects it).
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import re
@@ -19,7 +18,7 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.atomic import write_text_atomic
+from newscrawl.atomic import errno_name, write_text_atomic
 from newscrawl.exceptions import WriteFailed
 from newscrawl.items import ArticleItem
 from newscrawl.memo import compact_key
@@ -83,7 +82,7 @@ class TextRecordsPipeline:
         try:
             written = self.records.write(item)
         except OSError as exc:
-            code = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+            code = errno_name(exc)
             self.stats.inc_value(f"newscrawl/write_error/records/{code}")
             logger.error("Cannot write the text record of %(url)s (%(exc)s): removed, not marked seen, "
                          "the next run collects it", {"url": item.url, "exc": exc})

@@ -30,6 +30,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.atomic import errno_name
 from newscrawl.defaults import get_bool
 from newscrawl.exceptions import WriteFailed, WriteRefused
 from newscrawl.items import COVERAGE_FIELDS
@@ -111,10 +112,6 @@ def read_keys(path: Path, pages: set[int] | None = None) -> tuple[set[int], int]
             else:
                 bad += 1
     return keys, bad
-
-
-def errno_name(exc: OSError) -> str:
-    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
 class WriteError(OSError):
