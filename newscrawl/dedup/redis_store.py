@@ -122,7 +122,7 @@ class RedisStore:
         self.r = client
         self.p = prefix.rstrip(":")
         self.bad: Counter[str] = Counter()
-        """Values read and skipped, by kind (url, article, id, keys)."""
+        """Values read and skipped, by kind (url, article, id, keys, key_type)."""
         self.stats: Any = None
         """A crawler's stats collector (set by the dedup state): newscrawl/dedup/redis_bad/<kind>."""
 
