@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
-# Fields whose absence in a written record is counted (the monitor's coverage checks).
 RECOVER_FILES = 2
 """How many of the most recent dated files are scanned at open (the last run wrote in them)."""
 
