@@ -291,3 +291,18 @@ def test_keys_of_the_wrong_redis_type_are_skipped(store, server):
     assert store.prune(5.0) == 0
     assert store.bad["key_type"] == 5
     assert store.stats.get_value("newscrawl/dedup/redis_bad/key_type") == 5
+
+
+@needs_redis
+@pytest.mark.parametrize("added", [b"hier", b"inf", b"-5"])
+def test_a_bad_added_time_is_replaced_when_the_article_is_stored_again(store, server, added):
+    from newscrawl.dedup.fingerprints import fingerprint
+
+    article = store.k("art", "aaaa00000000000a")
+    server.hset(article, mapping={"exact": 5, "words": 100, "added": added})
+    fp = fingerprint(" ".join(f"mot{i}" for i in range(120)))
+    store.add_article("aaaa00000000000a", fp, ["http://a.fr/10"], 2000.0)
+    assert float(server.hget(article, "added")) == 2000.0
+    assert server.zscore(store.k("added"), "aaaa00000000000a") == 2000.0
+    assert store.bad["article"] == 1
+    assert store.stats.get_value("newscrawl/dedup/redis_bad/article") == 1

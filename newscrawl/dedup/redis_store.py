@@ -279,10 +279,15 @@ class RedisStore:
     # ------------------------------------------------------------------ writes
     def add_article(self, article_id: str, fp: Fingerprint, urls: Iterable[str], at: float) -> None:
         art = self.k("art", article_id)
+        added = at
         old_added = self.r.hget(art, "added")
+        if old_added is not None:  # stored again: it keeps its place in the pruning window
+            try:
+                added = _float(old_added)
+            except BadValue as exc:  # replaced by this write
+                self._bad("article", art, exc)
         pipe = self.r.pipeline(transaction=False)
-        mapping: dict[str, Any] = {"exact": fp.exact, "words": fp.stored_words,
-                                   "added": float(old_added) if old_added is not None else at,
+        mapping: dict[str, Any] = {"exact": fp.exact, "words": fp.stored_words, "added": added,
                                    "keys": _pack([*fp.bands, *fp.anchors]), "nb": len(fp.bands)}
         if fp.stored_signature is not None:
             mapping["sig"] = fp.stored_signature
