@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clean", help="re-clean existing text records (a folder or files)")
     p.add_argument("inputs", nargs="+", help="text records or folders of them")
     p.add_argument("-o", "--output", help="output folder (same file names); never an input's own folder")
-    p.add_argument("--in-place", action="store_true", help="rewrite the inputs themselves (-o may then be omitted)")
+    p.add_argument("--in-place", action="store_true", help="rewrite the inputs themselves (no -o, or -o naming the folder that holds them)")
     p.add_argument("--jsonl", help="write the metadata found in the noise to this JSONL file")
     p.set_defaults(func=cmd_clean)
 

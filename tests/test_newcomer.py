@@ -185,3 +185,20 @@ def test_reference_check_says_when_there_is_nothing_to_check(make, tmp_path):
     assert result.returncode != 0
     assert ("no folder" if not make else "nothing checked") in result.stderr
     assert str(folder) in result.stderr
+
+
+def test_clean_in_place_with_another_output_folder_is_refused(tmp_path, capsys):
+    from tests.conftest import ROOT
+
+    folder, other = tmp_path / "records", tmp_path / "elsewhere"
+    folder.mkdir()
+    seed = min((ROOT / "seeds").glob("*.txt"))
+    original = seed.read_bytes()
+    (folder / seed.name).write_bytes(original)
+    # --in-place says the inputs are rewritten: with -o naming another folder they would not be
+    assert main(["clean", str(folder), "--in-place", "-o", str(other)]) == 2
+    assert "--in-place" in capsys.readouterr().err
+    assert not other.exists()
+    assert (folder / seed.name).read_bytes() == original
+    assert main(["clean", str(folder), "--in-place", "-o", str(folder)]) == 0  # the same place: allowed
+    assert (folder / seed.name).read_bytes() != original

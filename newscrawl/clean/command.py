@@ -6,7 +6,8 @@ with the same rules as the crawl and written under the same file name in OUT, ti
 input (missing, unreadable, empty, not UTF-8, nothing but page chrome) gets one line on stderr
 and is skipped; the others are still processed. Exit code 0 when every input was processed,
 1 when any failed, 2 when OUT or META cannot be written. OUT may not be an input's own folder
-(``clean X -o X`` is refused): ``--in-place`` rewrites the inputs themselves, deliberately.
+(``clean X -o X`` is refused): ``--in-place`` rewrites the inputs themselves, deliberately
+(with ``-o``, only the folder that holds them: ``--in-place -o Y`` is refused).
 
 ``--jsonl META`` writes one JSON object per cleaned record: ``file``, ``path``, ``title``,
 ``published``, ``modified``, ``authors``, ``paywalled``, ``removed`` (lines per rule),
@@ -148,7 +149,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     sources = list(list_sources(list(args.inputs)))
     out_dir = Path(args.output) if args.output else None
-    if out_dir is not None and not in_place:
+    if out_dir is not None and in_place:
+        clash = set(overwritten_inputs(sources, out_dir))
+        elsewhere = [s.path for s in sources if not s.problem and s.path not in clash]
+        if elsewhere:
+            print(f"{PROG}: --in-place rewrites the inputs, but -o {out_dir} is not where {elsewhere[0]} is; "
+                  "drop -o (or --in-place to write the cleaned copies into -o)", file=sys.stderr)
+            return 2
+    elif out_dir is not None:
         clash = overwritten_inputs(sources, out_dir)
         if clash:
             print(f"{PROG}: refusing to overwrite the inputs: -o {out_dir} holds {clash[0]}"
