@@ -30,14 +30,12 @@ import calendar
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from scrapy.settings import SETTINGS_PRIORITIES
-
-from newscrawl.defaults import get_float
+from newscrawl.defaults import get_float, given, setting_default
 from newscrawl.text.dates import PARIS, parse_duration
 
 if TYPE_CHECKING:
@@ -82,8 +80,9 @@ class Window:
 
     since: date | None
     until: date | None
-    lastmod_slack: timedelta = timedelta(days=7)
-    """How long after the window an entry dated by ``lastmod`` only is still fetched."""
+    lastmod_slack: timedelta = field(default_factory=lambda: default_lastmod_slack())
+    """How long after the window an entry dated by ``lastmod`` only is still fetched
+    (default: NEWSCRAWL_BACKFILL_LASTMOD_SLACK's default)."""
 
     @property
     def start(self) -> datetime | None:
@@ -161,8 +160,12 @@ def parse_window(since: str | None, until: str | None, lastmod_slack: str | None
     last = _parse_bound(until, end=True) if until else None
     if first and last and first > last:
         raise ValueError(f"--since {first} is after --until {last}")
-    slack = parse_duration(lastmod_slack) if lastmod_slack not in (None, "") else timedelta(days=7)
+    slack = default_lastmod_slack() if lastmod_slack in (None, "") else parse_duration(lastmod_slack)
     return Window(first, last, slack or timedelta(0))
+
+
+def default_lastmod_slack() -> timedelta:
+    return parse_duration(setting_default("NEWSCRAWL_BACKFILL_LASTMOD_SLACK")) or timedelta(0)
 
 
 # ---------------------------------------------------------------------- dates in URLs
@@ -329,4 +332,4 @@ def backfill_bound_given(settings: Any, name: str) -> bool:
     on the command line or in a spider: in a backfill, only then does it apply. Their defaults
     are for cron runs over feeds (the newest first); a backfill wants its whole window and is
     bounded by the window and by interrupting and resuming it."""
-    return (settings.getpriority(name) or 0) > SETTINGS_PRIORITIES["project"]
+    return given(settings, name)
