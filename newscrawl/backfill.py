@@ -74,13 +74,18 @@ def _parse_bound(raw: str, *, end: bool) -> date:
         raise ValueError(f"not a date: {raw!r} ({exc})") from None
 
 
+def default_lastmod_slack() -> timedelta:
+    """NEWSCRAWL_BACKFILL_LASTMOD_SLACK's default (newscrawl/settings.py)."""
+    return parse_duration(setting_default("NEWSCRAWL_BACKFILL_LASTMOD_SLACK")) or timedelta(0)
+
+
 @dataclass(frozen=True)
 class Window:
     """Calendar days ``since``..``until``, both inclusive, in Europe/Paris (None: open)."""
 
     since: date | None
     until: date | None
-    lastmod_slack: timedelta = field(default_factory=lambda: default_lastmod_slack())
+    lastmod_slack: timedelta = field(default_factory=default_lastmod_slack)
     """How long after the window an entry dated by ``lastmod`` only is still fetched
     (default: NEWSCRAWL_BACKFILL_LASTMOD_SLACK's default)."""
 
@@ -162,10 +167,6 @@ def parse_window(since: str | None, until: str | None, lastmod_slack: str | None
         raise ValueError(f"--since {first} is after --until {last}")
     slack = default_lastmod_slack() if lastmod_slack in (None, "") else parse_duration(lastmod_slack)
     return Window(first, last, slack or timedelta(0))
-
-
-def default_lastmod_slack() -> timedelta:
-    return parse_duration(setting_default("NEWSCRAWL_BACKFILL_LASTMOD_SLACK")) or timedelta(0)
 
 
 # ---------------------------------------------------------------------- dates in URLs
