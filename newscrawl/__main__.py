@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import textwrap
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ exit codes:
   2  another run holds the lock
   3  bad configuration (unknown site or NEWSCRAWL_* setting, bad --max-age, contradictory settings)
 See docs/operations.md."""
+BROKEN_PIPE = 141  # stdout closed early by its reader: the shell's code for a command killed by SIGPIPE
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -153,7 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     if root not in sys.path:
         sys.path.insert(0, root)
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        code = int(args.func(args))
+        sys.stdout.flush()
+    except BrokenPipeError:  # stdout closed by its reader (`| head`, `| jq` quitting): no traceback
+        # Python ignores SIGPIPE; point stdout at /dev/null so the flush at exit cannot fail again.
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # (a stdout with no file: tests)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
+    return code
 
 
 if __name__ == "__main__":

@@ -30,14 +30,12 @@ import calendar
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from scrapy.settings import SETTINGS_PRIORITIES
-
-from newscrawl.defaults import get_float
+from newscrawl.defaults import get_float, given, setting_default
 from newscrawl.text.dates import PARIS, parse_duration
 
 if TYPE_CHECKING:
@@ -76,14 +74,20 @@ def _parse_bound(raw: str, *, end: bool) -> date:
         raise ValueError(f"not a date: {raw!r} ({exc})") from None
 
 
+def default_lastmod_slack() -> timedelta:
+    """NEWSCRAWL_BACKFILL_LASTMOD_SLACK's default (newscrawl/settings.py)."""
+    return parse_duration(setting_default("NEWSCRAWL_BACKFILL_LASTMOD_SLACK")) or timedelta(0)
+
+
 @dataclass(frozen=True)
 class Window:
     """Calendar days ``since``..``until``, both inclusive, in Europe/Paris (None: open)."""
 
     since: date | None
     until: date | None
-    lastmod_slack: timedelta = timedelta(days=7)
-    """How long after the window an entry dated by ``lastmod`` only is still fetched."""
+    lastmod_slack: timedelta = field(default_factory=default_lastmod_slack)
+    """How long after the window an entry dated by ``lastmod`` only is still fetched
+    (default: NEWSCRAWL_BACKFILL_LASTMOD_SLACK's default)."""
 
     @property
     def start(self) -> datetime | None:
@@ -161,7 +165,7 @@ def parse_window(since: str | None, until: str | None, lastmod_slack: str | None
     last = _parse_bound(until, end=True) if until else None
     if first and last and first > last:
         raise ValueError(f"--since {first} is after --until {last}")
-    slack = parse_duration(lastmod_slack) if lastmod_slack not in (None, "") else timedelta(days=7)
+    slack = default_lastmod_slack() if lastmod_slack in (None, "") else parse_duration(lastmod_slack)
     return Window(first, last, slack or timedelta(0))
 
 
@@ -329,4 +333,4 @@ def backfill_bound_given(settings: Any, name: str) -> bool:
     on the command line or in a spider: in a backfill, only then does it apply. Their defaults
     are for cron runs over feeds (the newest first); a backfill wants its whole window and is
     bounded by the window and by interrupting and resuming it."""
-    return (settings.getpriority(name) or 0) > SETTINGS_PRIORITIES["project"]
+    return given(settings, name)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 from newscrawl import settings as _project
 
 
@@ -25,6 +27,12 @@ def setting_or_default(settings: Any, name: str) -> Any:
 def get_value(settings: Any, name: str) -> Any:
     """``settings.get(name)``, with the project default when the setting is absent."""
     return settings.get(name, setting_default(name))
+
+
+def given(settings: Any, name: str) -> bool:
+    """Whether ``name`` was set above the project's settings: with ``-s`` on the command line,
+    by ``python -m newscrawl crawl``'s options or in a spider's ``custom_settings``."""
+    return (settings.getpriority(name) or 0) > SETTINGS_PRIORITIES["project"]
 
 
 def get_bool(settings: Any, name: str) -> bool:

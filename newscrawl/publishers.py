@@ -110,7 +110,10 @@ class Publisher:
         return classify_path(url, self.article_paths, self.skip_paths, self.live_paths)
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
+        return self.owns_host((urlsplit(url).hostname or "").lower())
+
+    def owns_host(self, host: str) -> bool:
+        """``host`` (lowercase) is one of the site's domains or a subdomain of one."""
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
 
@@ -230,7 +233,7 @@ CATALOG_KEYS = tuple(e.key for e in CATALOG)
 @lru_cache(maxsize=4096)
 def _owner_of_host(host: str) -> Publisher | None:
     for pub in PUBLISHERS.values():
-        if pub.domains and any(host == d or host.endswith("." + d) for d in pub.domains):
+        if pub.owns_host(host):
             return pub
     return None
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.settings import SETTINGS_PRIORITIES
+
+from newscrawl.defaults import given
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,7 @@ def replay_state_dir() -> str:
 
 def state_dir_given(settings: Any) -> bool:
     """NEWSCRAWL_STATE_DIR set on the command line (or in a spider's custom_settings)."""
-    priority = settings.getpriority("NEWSCRAWL_STATE_DIR")
-    return priority is not None and priority > SETTINGS_PRIORITIES["project"]
+    return given(settings, "NEWSCRAWL_STATE_DIR")
 
 
 def use_replay_state(settings: Any) -> None:

@@ -253,6 +253,7 @@ def site_settings(plan: Plan, site: str) -> dict[str, Any]:
         # lock (it may list beside a running cron run)
         values.update(NEWSCRAWL_OUTPUT_DIR="", NEWSCRAWL_RECORDS_DIR="", NEWSCRAWL_WARC_DIR="",
                       NEWSCRAWL_DEDUP_WINDOW="", NEWSCRAWL_WRITER_LOCK=False)
+        values["NEWSCRAWL_MONITOR_ENABLED"] = False  # dry_run_checks judge it: the spiders' monitor counts records
         if not plan.settings.get("NEWSCRAWL_REDIS_URL") and not dry_run_state_exists(plan.settings):
             values["NEWSCRAWL_DEDUP_ENABLED"] = False  # nothing collected yet: nothing to filter
         return values

@@ -51,7 +51,8 @@ def render_sites(listing: dict[str, Any]) -> str:
     for site in listing["sites"]:
         where = f"{site['group']}, {site['country']}" if site["group"] else site["kind"]
         domains = ", ".join(site["domains"]) or "(any: -a start_urls=URL)"
-        lines.append(f"{site['key']:<22} {site['name']} [{where}] parser: {site['parser']}; domains: {domains}")
+        name = site["name"] or "(any news site)"  # generic: no name of its own (the page says it)
+        lines.append(f"{site['key']:<22} {name} [{where}] parser: {site['parser']}; domains: {domains}")
         for e in site["entry_points"]:
             mark = {True: "confirmed  ", False: "UNCONFIRMED", None: "named site "}[e["confirmed"]]
             lines.append(f"    {mark} {e['kind']:<13} {e['url']}")

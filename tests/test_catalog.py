@@ -256,3 +256,12 @@ def test_a_dead_entry_point_fails_the_health_check(tmp_path):
     assert checks["entry_points"]["value"] == 1
     assert checks["articles"]["ok"]  # the other entry points still gave the articles
     assert f"Dead entry point {dead}" in proc.stderr
+
+
+def test_validation_reports_every_broken_entry_not_only_the_first():
+    first = dataclasses.replace(CATALOG[0], noise_css=("div[",))
+    second = dataclasses.replace(CATALOG[1], examples=("https://www.liberation.fr/politique/",))
+    with pytest.raises(CatalogError) as caught:
+        validate((first, second))
+    assert "does not compile" in str(caught.value)
+    assert "liberation: example https://www.liberation.fr/politique/" in str(caught.value)
