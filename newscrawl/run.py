@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy.http import Request, Response
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
@@ -288,14 +288,11 @@ class DryRunMiddleware(BaseSpiderMiddleware):
     Stats written: newscrawl/dry_run/would_fetch.
     """
 
-    listed: ClassVar[list[tuple[str, str]]] = []  # (site, url), for the summary
-
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if not request.meta.get("newscrawl_article"):
             return request
         assert self.crawler is not None
         site = self.crawler.spider.name
-        DryRunMiddleware.listed.append((site, request.url))
         self.crawler.stats.inc_value("newscrawl/dry_run/would_fetch")
         print(f"would fetch\t{site}\t{request.url}", flush=True)
         return None
@@ -618,7 +615,8 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         print(f"FAILED: {message}")
         logger.error("Run %(run)s: %(message)s", {"run": plan.run_id, "message": message})
     if plan.dry_run:
-        print(f"dry run: {len(DryRunMiddleware.listed)} article URL(s) would be fetched; nothing was written")
+        listed = sum(int(crawler_stats(c).get("newscrawl/dry_run/would_fetch", 0) or 0) for c in crawlers.values())
+        print(f"dry run: {listed} article URL(s) would be fetched; nothing was written")
         return code
     if plan.replay:
         written = sum(entry["counts"]["records"] for entry in report.values())
