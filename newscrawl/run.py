@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import time
@@ -232,8 +233,8 @@ def run_limits(settings: Settings) -> tuple[float | None, float]:
         grace = float(get_value(settings, "NEWSCRAWL_STOP_GRACE"))
     except (TypeError, ValueError):
         raise ValueError(f"NEWSCRAWL_STOP_GRACE: not a number of seconds: {settings.get('NEWSCRAWL_STOP_GRACE')!r}") from None
-    if grace < 0:
-        raise ValueError(f"NEWSCRAWL_STOP_GRACE: must not be negative, got {grace}")
+    if not 0 <= grace < math.inf:  # NaN too: the abort is a reactor.callLater(grace)
+        raise ValueError(f"NEWSCRAWL_STOP_GRACE: must be a finite number of seconds, 0 or more, got {grace}")
     return (limit.total_seconds() if limit else None), grace
 
 

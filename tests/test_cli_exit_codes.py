@@ -24,3 +24,14 @@ def test_help_still_exits_0(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["crawl", "--help"])
     assert exc.value.code == 0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1"])
+def test_a_stop_grace_that_is_no_number_of_seconds_exits_3(value, tmp_path, capsys):
+    # NaN made the abort's reactor.callLater fail when the run stopped, inf never aborted the
+    # downloads in flight: the grace must be a finite number of seconds, checked at start.
+    code = main(["crawl", "franceinfo", "--output", str(tmp_path / "out"),
+                 "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}", "-s", f"NEWSCRAWL_STOP_GRACE={value}"])
+    assert code == 3
+    assert "NEWSCRAWL_STOP_GRACE" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
