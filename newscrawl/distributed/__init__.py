@@ -3,7 +3,7 @@ crawl``, on one machine or many) share one frontier, one request dupefilter and 
 
 ``-s NEWSCRAWL_REDIS_URL=redis://host:6379/0`` turns it on for any spider: :class:`DistributedAddon`
 (listed in ADDONS) then sets SCHEDULER to :class:`RedisScheduler`, and the dedup store opens on the
-same Redis (newscrawl.dedup.store.open_store). Without the setting, nothing changes.
+same Redis (newscrawl.dedup.factory.open_store). Without the setting, nothing changes.
 
 This is a thin layer over scrapy-redis 0.9.1 (its Scheduler, PriorityQueue and RFPDupeFilter are
 reused) that fixes what scrapy-redis gets wrong on Scrapy 2.19 or leaves open:
