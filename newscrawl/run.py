@@ -207,6 +207,10 @@ def resolve_window(args: argparse.Namespace, spider_args: dict[str, str],
     spider as its ``since``/``until`` arguments; the manifest records the window."""
     from newscrawl.backfill import parse_window
 
+    per_site = sorted(k for k in spider_args if k.partition(":")[2] in ("since", "until"))
+    if per_site:  # the window is the run's: its manifest, its log line, the age limit lifted
+        raise ConfigError(f"-a {per_site[0]}: a backfill window applies to the whole run "
+                          "(--since/--until or -a since=/until=)")
     for name in ("since", "until"):
         flag = getattr(args, name, None)
         if flag is not None and spider_args.get(name, flag) != flag:

@@ -35,3 +35,14 @@ def test_a_stop_grace_that_is_no_number_of_seconds_exits_3(value, tmp_path, caps
     assert code == 3
     assert "NEWSCRAWL_STOP_GRACE" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("arg", ["franceinfo:since=2025-01-01", "franceinfo:until=2025-02-01"])
+def test_a_backfill_window_given_for_one_site_only_is_refused(arg, tmp_path, capsys):
+    # The window is the run's (its manifest, its log line, the age limit lifted for all): a
+    # SITE:since= argument reached that spider alone, unchecked, and the manifest said no window.
+    code = main(["crawl", "franceinfo", "--output", str(tmp_path / "out"),
+                 "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}", "-a", arg])
+    assert code == 3
+    assert "--since/--until" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
