@@ -25,7 +25,8 @@ exit codes:
   1  a site failed a health check (zero articles, field coverage, error rate, dead start feeds),
      or the run was interrupted
   2  another run holds the lock
-  3  bad configuration (unknown site or NEWSCRAWL_* setting, bad --max-age, contradictory settings)
+  3  bad configuration (unreadable command line, unknown site or NEWSCRAWL_* setting, bad --max-age,
+     contradictory settings)
 See docs/operations.md."""
 BROKEN_PIPE = 141  # stdout closed early by its reader: the shell's code for a command killed by SIGPIPE
 
@@ -155,7 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(words)
+    except SystemExit as exc:
+        # argparse exits 2 on a usage error; for crawl, 2 is "another run holds the lock", which a
+        # cron job skips (docs/operations.md): a crawl command line it cannot read exits 3.
+        if exc.code == 2 and next((w for w in words if not w.startswith("-")), None) == "crawl":
+            raise SystemExit(3) from None
+        raise
     try:
         code = int(args.func(args))
         sys.stdout.flush()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,9 @@ from newscrawl.lock import pid_alive
 logger = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_HEAD_BYTES = 4096
+_STATUS = re.compile(rb'"status"\s*:\s*"')
+_RUNNING = re.compile(rb'"status"\s*:\s*"running"')
 
 
 def stop_reactor() -> None:
@@ -89,7 +93,13 @@ def mark_killed_runs(runs_dir: Path, own_run_id: str) -> list[str]:
 
     for path in sorted(runs_dir.glob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with path.open("rb") as fh:
+                head = fh.read(_HEAD_BYTES)
+                # A cron run's folder holds a manifest per run, each with its sites' report:
+                # the status, near the top, tells which few are worth reading in full.
+                if _STATUS.search(head) and not _RUNNING.search(head):
+                    continue
+                data = json.loads(head + fh.read())
         except (OSError, ValueError):
             continue
         if not isinstance(data, dict) or data.get("status") != "running" or data.get("run_id") == own_run_id:

@@ -212,6 +212,8 @@ class RunLock:
         self._acquire_file()
         try:
             for folder in self.folders:
+                if os.path.realpath(folder) in self._folder_keys:  # one folder named twice (a link, ./x, /abs/x)
+                    continue
                 self._folder_keys.append(lock_folder(folder, shared=os.path.realpath(folder) in self.shared_folders))
         except BaseException:
             self.release()

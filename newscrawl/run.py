@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy.http import Request, Response
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
@@ -206,6 +207,10 @@ def resolve_window(args: argparse.Namespace, spider_args: dict[str, str],
     spider as its ``since``/``until`` arguments; the manifest records the window."""
     from newscrawl.backfill import parse_window
 
+    per_site = sorted(k for k in spider_args if k.partition(":")[2] in ("since", "until"))
+    if per_site:  # the window is the run's: its manifest, its log line, the age limit lifted
+        raise ConfigError(f"-a {per_site[0]}: a backfill window applies to the whole run "
+                          "(--since/--until or -a since=/until=)")
     for name in ("since", "until"):
         flag = getattr(args, name, None)
         if flag is not None and spider_args.get(name, flag) != flag:
@@ -232,8 +237,8 @@ def run_limits(settings: Settings) -> tuple[float | None, float]:
         grace = float(get_value(settings, "NEWSCRAWL_STOP_GRACE"))
     except (TypeError, ValueError):
         raise ValueError(f"NEWSCRAWL_STOP_GRACE: not a number of seconds: {settings.get('NEWSCRAWL_STOP_GRACE')!r}") from None
-    if grace < 0:
-        raise ValueError(f"NEWSCRAWL_STOP_GRACE: must not be negative, got {grace}")
+    if not 0 <= grace < math.inf:  # NaN too: the abort is a reactor.callLater(grace)
+        raise ValueError(f"NEWSCRAWL_STOP_GRACE: must be a finite number of seconds, 0 or more, got {grace}")
     return (limit.total_seconds() if limit else None), grace
 
 
@@ -289,14 +294,11 @@ class DryRunMiddleware(BaseSpiderMiddleware):
     Stats written: newscrawl/dry_run/would_fetch.
     """
 
-    listed: ClassVar[list[tuple[str, str]]] = []  # (site, url), for the summary
-
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if not request.meta.get("newscrawl_article"):
             return request
         assert self.crawler is not None
         site = self.crawler.spider.name
-        DryRunMiddleware.listed.append((site, request.url))
         self.crawler.stats.inc_value("newscrawl/dry_run/would_fetch")
         print(f"would fetch\t{site}\t{request.url}", flush=True)
         return None
@@ -619,7 +621,8 @@ def execute(plan: Plan, lock: RunLock | None) -> int:
         print(f"FAILED: {message}")
         logger.error("Run %(run)s: %(message)s", {"run": plan.run_id, "message": message})
     if plan.dry_run:
-        print(f"dry run: {len(DryRunMiddleware.listed)} article URL(s) would be fetched; nothing was written")
+        listed = sum(int(crawler_stats(c).get("newscrawl/dry_run/would_fetch", 0) or 0) for c in crawlers.values())
+        print(f"dry run: {listed} article URL(s) would be fetched; nothing was written")
         return code
     if plan.replay:
         written = sum(entry["counts"]["records"] for entry in report.values())

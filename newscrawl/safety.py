@@ -276,10 +276,11 @@ def resolved_refusal(name: str, address: str) -> Refusal | None:
 
 
 def refuse_entry(crawler: Crawler, url: str, source: str) -> bool:
-    """True (counted and logged like :class:`RefuseInternalLinksMiddleware` does) when a feed
-    or sitemap entry ``url`` is refused: the spider asks before it judges the entry's path,
-    so ``file:///etc/passwd`` is a refused scheme, not a skipped "section", and takes no
-    place among the document's newest entries. Stats: newscrawl/refused/{scheme,private_host}."""
+    """True (counted, one WARNING naming ``source``) when ``url``, a start URL or an entry of a
+    feed, sitemap or listing, is refused (:class:`RefuseInternalLinksMiddleware` asks it for every
+    request the spider makes). The spider asks it for feed and sitemap entries before it judges
+    the entry's path, so ``file:///etc/passwd`` is a refused scheme, not a skipped "section", and
+    takes no place among the document's newest entries. Stats: newscrawl/refused/{scheme,private_host}."""
     refusal = policy_of(crawler).refusal(url)
     if refusal is None:
         return False
@@ -377,8 +378,6 @@ class RefuseInternalRequestsMiddleware(_Refuser):
             raise self.refuse(request, refusal, _redirected_from(request))
 
 
-
-
 class RefuseInternalPeersMiddleware(_Refuser):
     """Downloader middleware next to the download handler (DOWNLOADER_MIDDLEWARES 990, its
     responses are seen before the WARC writer and the redirect middleware): refuses a response
@@ -429,13 +428,7 @@ class RefuseInternalLinksMiddleware(_Refuser):
     def _keep(self, result: Any, source: str) -> bool:
         if not isinstance(result, Request) or is_internal_release(result):
             return True
-        refusal = self.policy.refusal(result.url)
-        if refusal is None:
-            return True
-        self.count(refusal)
-        logger.warning("Refused %(url)s%(source)s: %(detail)s",
-                       {"url": result.url[:500], "source": source, "detail": refusal.detail})
-        return False
+        return not refuse_entry(self.crawler, result.url, source)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for item in start:

@@ -18,6 +18,5 @@ def _make(key: str) -> type[NewsSpider]:
     })
 
 
-for _key in CATALOG_KEYS:  # Scrapy's spider loader lists the classes defined in this module
-    globals()[_class_name(_key)] = _make(_key)
-del _key
+# Scrapy's spider loader lists the classes defined in this module (none for an empty catalog)
+globals().update({_class_name(key): _make(key) for key in CATALOG_KEYS})
