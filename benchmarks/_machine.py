@@ -19,3 +19,14 @@ def machine(*versions: str) -> str:
         pass
     return ", ".join((f"{platform.node()}: {model}", f"{os.cpu_count()} cores",
                       f"{platform.system()} {platform.release()}", f"Python {platform.python_version()}", *versions))
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of process ``pid`` in MB (from /proc), None when it cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

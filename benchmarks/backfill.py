@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newscrawl.localsite import LocalSite, Page  # noqa: E402 (after the sys.path line)
+from benchmarks._machine import rss_mb  # noqa: E402 (after the sys.path line)
+from newscrawl.localsite import LocalSite, Page  # noqa: E402
 
 WORDS = ["conseil", "budget", "école", "marché", "rivière", "pont", "tramway", "forêt", "musée", "stade", "bibliothèque", "vignoble", "port", "gare", "hôpital", "quartier", "festival", "récolte", "chantier", "sentier"]
 SYLLABLES = ["ba", "be", "bi", "bo", "bu", "ca", "ce", "ci", "co", "da", "de", "di", "do", "fa", "fe", "fi", "fo", "ga", "ge", "go", "la", "le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "va", "ve", "vi", "vo"]
@@ -80,16 +81,6 @@ def build(days: int, per_day: int, first: date) -> tuple[dict[str, Page], dict[s
     pages["/index.xml"] = Page('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
                                'sitemap/0.9">' + "".join(index) + "</sitemapindex>", content_type="application/xml")
     return pages, arts
-
-
-def rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def main() -> int:

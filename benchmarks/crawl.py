@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._machine import machine  # noqa: E402
+from benchmarks._machine import machine, rss_mb  # noqa: E402
 from spiders._base import NewsSpider  # noqa: E402
 
 SITES = ("franceinfo", "lefigaro", "leparisien", "daily8", "generic")
@@ -356,16 +356,6 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 # ---------------------------------------------------------------- crawls
 
 
@@ -426,7 +416,7 @@ def crawl(server: Server, site: str, n: int, mode: str, workdir: Path, extra: Se
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG if sample else 0)
         if pid:
             break
-        rss = _rss_mb(proc.pid)
+        rss = rss_mb(proc.pid)
         if rss is not None:
             samples.append((time.monotonic() - t0, server.served.value - served0, rss))
         time.sleep(0.5)

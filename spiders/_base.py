@@ -23,6 +23,7 @@ from scrapy.http import HtmlResponse
 
 from newscrawl import road
 from newscrawl.backfill import Window, backfill_bound_given, parse_window
+from newscrawl.defaults import get_int, setting_default
 from newscrawl.discovery import Document, Entry, NotAFeed, over_byte_cap, read_document, too_old
 from newscrawl.gate import request_failed
 from newscrawl.memo import compact_key as url_key  # the set of requested URLs holds these
@@ -145,22 +146,20 @@ class NewsSpider(scrapy.Spider):
         hosts = {h for h in (urlsplit(u).hostname for u in self.start_urls) if h}
         # Hosts that are not the site's own: mirrors, a local test server. The site's patterns
         # apply to their paths. The generic spider has no site of its own, hence no mirrors.
-        self.mirror_hosts = {h for h in hosts if self.publisher.domains and not self._own_host(h)}
+        self.mirror_hosts = {h for h in hosts if self.publisher.domains and not self.publisher.owns_host(h)}
         self.allowed_domains = sorted({*self.publisher.domains, *hosts}) if self.publisher.domains else []
         self._requested: set[int] = set()
         """``url_key`` of the canonical URL of every article requested."""
         self._documents = 0
         self.max_age: timedelta | None = None
         self.include_live = False
-        self.max_entries = 50_000
-        self.max_depth = 3
-        self.max_doc_bytes = 50 * 1024 * 1024
-        self.max_documents = 2_000
-        self.max_per_document = 1_000
-        self.future_tolerance = timedelta(hours=6)
-
-    def _own_host(self, host: str) -> bool:
-        return any(host == d or host.endswith("." + d) for d in self.publisher.domains)
+        # The settings' defaults until from_crawler reads the crawl's settings.
+        self.max_entries: int = setting_default("NEWSCRAWL_MAX_SITEMAP_URLS")
+        self.max_depth: int = setting_default("NEWSCRAWL_MAX_SITEMAP_DEPTH")
+        self.max_doc_bytes: int = setting_default("NEWSCRAWL_MAX_SITEMAP_BYTES")
+        self.max_documents: int = setting_default("NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS")
+        self.max_per_document: int = setting_default("NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT")
+        self.future_tolerance = parse_duration(setting_default("NEWSCRAWL_FUTURE_DATE_TOLERANCE")) or timedelta(0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -174,17 +173,18 @@ class NewsSpider(scrapy.Spider):
             spider.logger.error(message)
             raise ValueError(message) from None
         spider.include_live = settings.getbool("NEWSCRAWL_INCLUDE_LIVE")
-        spider.max_entries = settings.getint("NEWSCRAWL_MAX_SITEMAP_URLS", 50_000)
-        spider.max_depth = settings.getint("NEWSCRAWL_MAX_SITEMAP_DEPTH", 3)
-        spider.max_doc_bytes = settings.getint("NEWSCRAWL_MAX_SITEMAP_BYTES", 50 * 1024 * 1024)
-        spider.max_documents = settings.getint("NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS", 2_000)
-        spider.max_per_document = settings.getint("NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT", 1_000)
+        spider.max_entries = get_int(settings, "NEWSCRAWL_MAX_SITEMAP_URLS")
+        spider.max_depth = get_int(settings, "NEWSCRAWL_MAX_SITEMAP_DEPTH")
+        spider.max_doc_bytes = get_int(settings, "NEWSCRAWL_MAX_SITEMAP_BYTES")
+        spider.max_documents = get_int(settings, "NEWSCRAWL_MAX_DISCOVERY_DOCUMENTS")
+        spider.max_per_document = get_int(settings, "NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT")
         if spider.max_per_document < 0:
             raise ValueError(f"NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT must be 0 (no limit) or more, "
                              f"not {spider.max_per_document}")
         if spider.window is not None and not backfill_bound_given(settings, "NEWSCRAWL_MAX_ARTICLES_PER_DOCUMENT"):
             spider.max_per_document = 0  # a backfill wants every entry of its window (bounded by the sitemap)
-        spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE") or "6h") \
+        spider.future_tolerance = parse_duration(settings.get("NEWSCRAWL_FUTURE_DATE_TOLERANCE")
+                                             or setting_default("NEWSCRAWL_FUTURE_DATE_TOLERANCE")) \
             or timedelta(0)
         spider._setup_backfill(settings)
         crawler.signals.connect(spider.on_bytes_received, signal=signals.bytes_received)
